@@ -1,0 +1,48 @@
+import type { ApprovalMethod } from "./outcomes.ts";
+import type { FlowContext, FlowInput } from "./shared.ts";
+
+/** Input of the challenge machine. */
+export interface ChallengeInput extends FlowInput {
+  /** Challenge this authenticator (`push|dev_…`); by default the only active push one, or the user chooses. */
+  readonly authenticatorId?: string;
+  /** How long to wait for an answer after the first push; default 5 minutes. */
+  readonly timeoutMs?: number;
+  /** Minimum time between two pushes; default 12 s (Auth0 sends 5 a minute). */
+  readonly resendCooldownMs?: number;
+}
+
+/** An active push authenticator the user can choose. */
+export interface PushAuthenticator {
+  readonly id: string;
+  readonly name?: string;
+}
+
+/** Context of the challenge machine. */
+export interface ChallengeContext extends FlowContext {
+  readonly requestedId: string | undefined;
+  readonly timeoutMs: number;
+  readonly resendCooldownMs: number;
+  /** The active push authenticators, once listed. */
+  readonly choices: readonly PushAuthenticator[];
+  readonly authenticatorId: string | undefined;
+  readonly resendAvailableAt: number;
+  readonly resendReady: boolean;
+  /** Why the last code was refused, for the code screen. */
+  readonly codeError: string | undefined;
+  readonly method: ApprovalMethod | undefined;
+  /** The recovery code that replaces the used one (a secret: only in the outcome). */
+  readonly newRecoveryCode: string | undefined;
+  /** The mfa_token of an `mfa_required` answer (a secret: only in the outcome). */
+  readonly newMfaToken: string | undefined;
+}
+
+/** Events the challenge machine accepts from the app. */
+export type ChallengeEvent =
+  | { readonly type: "CANCEL" }
+  | { readonly type: "CHOOSE_AUTHENTICATOR"; readonly id: string }
+  | { readonly type: "RESEND" }
+  | { readonly type: "USE_OTP" }
+  | { readonly type: "SUBMIT_OTP"; readonly otp: string }
+  | { readonly type: "USE_RECOVERY_CODE" }
+  | { readonly type: "SUBMIT_RECOVERY_CODE"; readonly code: string }
+  | { readonly type: "BACK_TO_PUSH" };

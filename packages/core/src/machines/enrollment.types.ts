@@ -1,0 +1,21 @@
+import type { FlowContext, FlowInput } from "./shared.ts";
+
+/** Input of the enrollment machine. */
+export interface EnrollmentInput extends FlowInput {
+  /** How long the QR stays valid; Auth0 gives 5 minutes. */
+  readonly enrollmentWindowMs?: number;
+}
+
+/** Context of the enrollment machine. Recovery codes are never kept here: they go out once, as an event. */
+export interface EnrollmentContext extends FlowContext {
+  readonly enrollmentWindowMs: number;
+  /** What the QR shows (not a secret on its own: it is single-use and short-lived). */
+  readonly barcodeUri: string | undefined;
+  /** When the QR stops working, on the flow clock. */
+  readonly expiresAt: number | undefined;
+  /** A first enrollment returned recovery codes that the user has not acknowledged yet. */
+  readonly recoveryCodesPending: boolean;
+}
+
+/** Events the enrollment machine accepts from the app. */
+export type EnrollmentEvent = { readonly type: "CANCEL" } | { readonly type: "ACK_RECOVERY_CODES" };

@@ -1,0 +1,90 @@
+import type { Problem } from "../errors.ts";
+import type { Tokens } from "../transport.ts";
+
+/** The public vocabulary of final outcomes (DESIGN.md). */
+export type Outcome =
+  | "enrolled"
+  | "approved"
+  | "rejected"
+  | "expired"
+  | "already_enrolled"
+  | "not_enrolled"
+  | "mfa_required"
+  | "mfa_token_invalid"
+  | "misconfigured"
+  | "rate_limited"
+  | "locked_out"
+  | "cancelled"
+  | "failed";
+
+export const ENROLLMENT_OUTCOMES = [
+  "enrolled",
+  "expired",
+  "already_enrolled",
+  "mfa_token_invalid",
+  "misconfigured",
+  "rate_limited",
+  "cancelled",
+  "failed",
+] as const satisfies readonly Outcome[];
+
+export const CHALLENGE_OUTCOMES = [
+  "approved",
+  "rejected",
+  "expired",
+  "not_enrolled",
+  "mfa_required",
+  "mfa_token_invalid",
+  "misconfigured",
+  "rate_limited",
+  "locked_out",
+  "cancelled",
+  "failed",
+] as const satisfies readonly Outcome[];
+
+type Plain<O extends Outcome> = { readonly outcome: O; readonly reason: string };
+
+/** How a challenge was approved. */
+export type ApprovalMethod = "push" | "otp" | "recovery-code";
+
+/** The typed output of the enrollment machine's final states. */
+export type EnrollmentOutput =
+  | (Plain<"enrolled"> & { readonly tokens: Tokens })
+  | Plain<"expired" | "already_enrolled" | "mfa_token_invalid" | "misconfigured" | "rate_limited" | "cancelled">
+  | (Plain<"failed"> & { readonly error: Problem });
+
+/** The typed output of the challenge machine's final states. */
+export type ChallengeOutput =
+  | (Plain<"approved"> & { readonly tokens: Tokens; readonly method: ApprovalMethod; readonly newRecoveryCode?: string })
+  | (Plain<"mfa_required"> & { readonly mfaToken: string })
+  | Plain<
+      | "rejected"
+      | "expired"
+      | "not_enrolled"
+      | "mfa_token_invalid"
+      | "misconfigured"
+      | "rate_limited"
+      | "locked_out"
+      | "cancelled"
+    >
+  | (Plain<"failed"> & { readonly error: Problem });
+
+export type FlowOutput = EnrollmentOutput | ChallengeOutput;
+
+/** Readable reasons for the outcomes that need no server detail. */
+export const REASONS = {
+  enrolled: "The Guardian app confirmed the enrollment.",
+  approvedPush: "The push notification was approved.",
+  approvedOtp: "The one-time code was accepted.",
+  approvedRecovery: "The recovery code was accepted; show the new recovery code to the user.",
+  rejected: "The user rejected the push notification.",
+  enrollmentExpired: "The QR code was not scanned before the enrollment deadline.",
+  challengeExpired: "The push notification was not answered before the deadline.",
+  alreadyEnrolled: "User is already enrolled: challenge an existing factor first.",
+  noPushAuthenticator: "The user has no active push authenticator.",
+  unknownAuthenticator: "The requested authenticator is not an active push authenticator of this user.",
+  rateLimited: "Still rate limited when the retry budget or the deadline ran out.",
+  lockedOut: "Too many failed codes: wait some minutes before retrying.",
+  cancelled: "The flow was cancelled.",
+  mfaRequired: "Another factor is required; a new mfa_token was issued.",
+} as const;
