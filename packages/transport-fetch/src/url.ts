@@ -42,8 +42,6 @@ export function resolveBaseUrl(domain: string): URL {
       `refusing plain http to ${url.host}: use https (http is allowed only for localhost, 127.0.0.0/8 and [::1])`,
     );
   }
-  // Keep a base path (a proxy prefix) but drop the trailing slash so paths join cleanly.
-  url.pathname = url.pathname.replace(/\/+$/, "");
   return url;
 }
 
@@ -56,7 +54,10 @@ export function isLoopbackHost(hostname: string): boolean {
   return octets.length === 4 && octets[0] === "127" && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) <= 255);
 }
 
-/** The full URL of an endpoint path (which starts with `/`) below the base URL. */
+/**
+ * The full URL of an endpoint path (which starts with `/`) below the base URL. A base path (a
+ * proxy prefix) is kept, without its trailing slash so that the two join cleanly.
+ */
 export function endpointUrl(base: URL, path: string): string {
-  return `${base.origin}${base.pathname}${path}`;
+  return `${base.origin}${base.pathname.replace(/\/+$/, "")}${path}`;
 }
