@@ -119,6 +119,11 @@ function respond(req: IncomingMessage, res: ServerResponse, answer: CannedAnswer
   }
   const headers: Record<string, string> = { ...answer.headers };
   const body = encodeBody(answer.body, headers);
+  // A complete answer declares its length, as Auth0's do; the misbehaving modes stream chunked.
+  const names = Object.keys(headers).map((name) => name.toLowerCase());
+  if (answer.mode === undefined && !names.includes("content-length") && !names.includes("transfer-encoding")) {
+    headers["content-length"] = String(body.length);
+  }
   res.writeHead(answer.status ?? 200, headers);
   switch (answer.mode) {
     case "drop-mid-body":
