@@ -5,7 +5,7 @@ import * as v from "valibot";
  * and `mfa_requirements` of an `mfa_required` answer. Other fields are ignored.
  */
 export const OAuthErrorSchema = v.object({
-  error: v.pipe(v.string(), v.minLength(1, "is empty")),
+  error: v.pipe(v.string(), v.check((error) => error.trim() !== "", "is blank")),
   error_description: v.nullish(v.string()),
   mfa_token: v.nullish(v.string()),
   mfa_requirements: v.optional(v.unknown()),
