@@ -229,8 +229,14 @@ export class VirtualTenant {
 
   /** A user with their authenticators, or undefined. */
   user(username: string): UserView | undefined {
-    this.state.settle();
     const user = this.state.userByName(username);
+    return user === undefined ? undefined : this.userById(user.id);
+  }
+
+  /** A user by id (the `sub` of tokens), or undefined. */
+  userById(id: string): UserView | undefined {
+    this.state.settle();
+    const user = this.state.users.get(id);
     if (user === undefined) return undefined;
     return {
       id: user.id,
