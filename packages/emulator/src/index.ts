@@ -1,1 +1,16 @@
-export {};
+export { createEmulator, startEmulator } from "./emulator.ts";
+export type { Emulator, EmulatorOptions, RunningEmulator } from "./emulator.ts";
+export { createApp } from "./app.ts";
+export type { EmulatorContext, EmulatorEnv } from "./context.ts";
+export { DeviceRegistry } from "./devices.ts";
+export { FaultStore, faultProblem } from "./faults.ts";
+export type { Fault, FaultSpec } from "./faults.ts";
+export { RequestLog, routeLabel, shortGrant } from "./request-log.ts";
+export type { RequestLogEntry, RequestSummary } from "./request-log.ts";
+export { SEED, applySeed } from "./seed.ts";
+export type { SeedInfo } from "./seed.ts";
+export { createTokenSigner } from "./tokens.ts";
+export type { TokenSigner } from "./tokens.ts";
+export { CONTROL_PREFIX, CONTROL_ROUTES } from "./routes/control.ts";
+export { runCli } from "./cli-main.ts";
+export type { CliIo } from "./cli-main.ts";

@@ -1,0 +1,156 @@
+import { parseArgs } from "node:util";
+import type { DevicePolicy } from "@pushflow/transport-mock";
+import { startEmulator, type RunningEmulator } from "./emulator.ts";
+
+/** Where the CLI writes; tests capture it. */
+export interface CliIo {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const consoleIo: CliIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+export const USAGE = `Usage: pushflow-emulator [options]
+
+A local Auth0 MFA API (push enrollment and challenge) with a virtual Guardian device.
+
+Options:
+  -p, --port N             port to listen on (default 0: a free port)
+      --hostname H         address to bind (default 127.0.0.1)
+      --scan-after S       the device scans every new enrollment after S seconds
+      --answer A           the device answers pushes: approve, reject or ignore
+      --answer-after S     ... after S seconds (default 0)
+      --no-seed            start without the demo clients and users
+      --json               print one JSON line (url, client, users) instead of the text
+  -h, --help               this help`;
+
+function seconds(value: string | undefined, name: string): number | undefined | string {
+  if (value === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(value)) return `--${name} takes seconds, got "${value}"`;
+  return Math.round(Number(value) * 1000);
+}
+
+/**
+ * Starts the emulator from command-line arguments and prints how to use it. Returns the
+ * running emulator, or the exit code when it did not start (help, usage error).
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: CliIo = consoleIo,
+): Promise<{ readonly exitCode: number; readonly emulator?: RunningEmulator }> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: "string", short: "p" },
+        hostname: { type: "string" },
+        "scan-after": { type: "string" },
+        answer: { type: "string" },
+        "answer-after": { type: "string" },
+        "no-seed": { type: "boolean" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    io.err(error instanceof Error ? error.message : String(error));
+    io.err(USAGE);
+    return { exitCode: 2 };
+  }
+  if (values.help === true) {
+    io.out(USAGE);
+    return { exitCode: 0 };
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    io.err(`--port takes a port number, got "${values.port ?? ""}"`);
+    return { exitCode: 2 };
+  }
+  const scanAfterMs = seconds(values["scan-after"], "scan-after");
+  const answerAfterMs = seconds(values["answer-after"], "answer-after");
+  for (const problem of [scanAfterMs, answerAfterMs]) {
+    if (typeof problem === "string") {
+      io.err(problem);
+      return { exitCode: 2 };
+    }
+  }
+  const answer = values.answer;
+  if (answer !== undefined && answer !== "approve" && answer !== "reject" && answer !== "ignore") {
+    io.err(`--answer takes approve, reject or ignore, got "${answer}"`);
+    return { exitCode: 2 };
+  }
+  const policy: DevicePolicy | undefined =
+    scanAfterMs === undefined && answer === undefined
+      ? undefined
+      : {
+          ...(typeof scanAfterMs === "number" ? { scanAfterMs } : {}),
+          ...(answer === undefined ? {} : { answer }),
+          ...(typeof answerAfterMs === "number" ? { answerAfterMs } : {}),
+        };
+
+  let emulator: RunningEmulator;
+  try {
+    emulator = await startEmulator({
+      port,
+      hostname: values.hostname ?? "127.0.0.1",
+      seed: values["no-seed"] !== true,
+      ...(policy === undefined ? {} : { devicePolicy: policy }),
+    });
+  } catch (error) {
+    io.err(`pushflow-emulator could not start: ${error instanceof Error ? error.message : String(error)}`);
+    return { exitCode: 1 };
+  }
+
+  const { url, seed } = emulator;
+  if (values.json === true) {
+    io.out(
+      JSON.stringify({
+        url,
+        issuer: emulator.issuer,
+        jwks_uri: emulator.jwksUrl,
+        control: `${url}/__emulator`,
+        client_id: seed?.clientId ?? null,
+        user: seed === undefined ? null : { username: seed.user.username, password: seed.user.password },
+        enrolled_user: seed === undefined ? null : { username: seed.enrolledUser.username, password: seed.enrolledUser.password },
+      }),
+    );
+    return { exitCode: 0, emulator };
+  }
+  const lines = [`pushflow emulator listening on ${url}`, ""];
+  if (seed !== undefined) {
+    const ada = seed.user.username;
+    const grace = seed.enrolledUser.username;
+    lines.push(
+      `  client id        ${seed.clientId} (public, MFA grant on)`,
+      `  confidential     ${seed.confidentialClient.clientId} / ${seed.confidentialClient.clientSecret}`,
+      `  test user        ${ada} / ${seed.user.password} (not enrolled: try enroll)`,
+      `  enrolled user    ${grace} / ${seed.enrolledUser.password} (try challenge)`,
+      `  JWKS             ${emulator.jwksUrl}`,
+      "",
+      "Log in (answers mfa_required with an mfa_token):",
+      `  curl -s ${url}/oauth/token -d grant_type=password -d client_id=${seed.clientId} -d username=${ada} -d password=${seed.user.password}`,
+      "",
+      "Drive the device:",
+      `  curl -s -X POST ${url}/__emulator/devices/${ada}/scan        # scan ${ada}'s newest QR`,
+      `  curl -s -X POST ${url}/__emulator/devices/${grace}/approve   # or /reject, /ignore`,
+      `  curl -s ${url}/__emulator/devices/${grace}/totp             # the current OTP`,
+      `  curl -s -X PUT ${url}/__emulator/policy -H 'content-type: application/json' -d '{"scan_after_ms":3000,"answer":"approve","answer_after_ms":2000}'`,
+      `  curl -s ${url}/__emulator/requests                          # request counts`,
+      `  curl -s ${url}/__emulator                                   # every control route`,
+    );
+  } else {
+    lines.push(`  control API      ${url}/__emulator`, `  JWKS             ${emulator.jwksUrl}`);
+  }
+  if (policy !== undefined) {
+    lines.push("", `Device policy: ${JSON.stringify(policy)}`);
+  }
+  lines.push("", "Ctrl-C stops it.");
+  for (const line of lines) io.out(line);
+  return { exitCode: 0, emulator };
+}
