@@ -117,7 +117,10 @@ export async function runCli(
         control: `${url}/__emulator`,
         client_id: seed?.clientId ?? null,
         user: seed === undefined ? null : { username: seed.user.username, password: seed.user.password },
-        enrolled_user: seed === undefined ? null : { username: seed.enrolledUser.username, password: seed.enrolledUser.password },
+        enrolled_user:
+          seed === undefined
+            ? null
+            : { username: seed.enrolledUser.username, password: seed.enrolledUser.password, recovery_code: seed.enrolledUser.recoveryCode ?? null },
       }),
     );
     return { exitCode: 0, emulator };
@@ -130,7 +133,7 @@ export async function runCli(
       `  client id        ${seed.clientId} (public, MFA grant on)`,
       `  confidential     ${seed.confidentialClient.clientId} / ${seed.confidentialClient.clientSecret}`,
       `  test user        ${ada} / ${seed.user.password} (not enrolled: try enroll)`,
-      `  enrolled user    ${grace} / ${seed.enrolledUser.password} (try challenge)`,
+      `  enrolled user    ${grace} / ${seed.enrolledUser.password} (try challenge; recovery code ${seed.enrolledUser.recoveryCode ?? "none"})`,
       `  JWKS             ${emulator.jwksUrl}`,
       "",
       "Log in (answers mfa_required with an mfa_token):",

@@ -230,14 +230,14 @@ describe("Auth0 answers over HTTP", () => {
     const token = await login();
     const { body } = await associate(token);
     const before = await get("/mfa/authenticators", { authorization: `Bearer ${token}` });
-    expect(before.body).toEqual([
+    expect(before.list).toEqual([
       { id: expect.stringMatching(/^push\|dev_[A-Za-z0-9]{16}$/), authenticator_type: "oob", active: false, oob_channel: "auth0" },
       { id: expect.stringMatching(/^totp\|dev_[A-Za-z0-9]{16}$/), authenticator_type: "otp", active: false },
       { id: expect.stringMatching(/^recovery-code\|dev_/), authenticator_type: "recovery-code", active: false },
     ]);
     emulator.device(USER.username).scan(String(body.barcode_uri));
     const after = await get("/mfa/authenticators", { authorization: `Bearer ${token}` });
-    expect(after.body.map((a: Record<string, unknown>) => a.active)).toEqual([true, true, true]);
-    expect(after.body[0]?.name).toBe("Pushflow Emulator Device");
+    expect(after.list.map((a) => a.active)).toEqual([true, true, true]);
+    expect(after.list[0]?.name).toBe("Pushflow Emulator Device");
   });
 });

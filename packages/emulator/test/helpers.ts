@@ -29,7 +29,10 @@ export async function start(options: EmulatorOptions = {}) {
 export interface Answer {
   readonly status: number;
   readonly headers: Headers;
-  readonly body: Record<string, unknown> & Record<string, unknown>[];
+  /** The JSON object of the answer ({} when it is not one). */
+  readonly body: Record<string, unknown>;
+  /** The JSON array of the answer ([] when it is not one). */
+  readonly list: Record<string, unknown>[];
   readonly text: string;
 }
 
@@ -41,7 +44,14 @@ async function answer(response: Response): Promise<Answer> {
   } catch {
     body = undefined;
   }
-  return { status: response.status, headers: response.headers, body: body as Answer["body"], text };
+  const isObject = typeof body === "object" && body !== null && !Array.isArray(body);
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: isObject ? (body as Record<string, unknown>) : {},
+    list: Array.isArray(body) ? (body as Record<string, unknown>[]) : [],
+    text,
+  };
 }
 
 /** Small HTTP helpers bound to the emulator's URL. */
