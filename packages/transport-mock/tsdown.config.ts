@@ -6,7 +6,6 @@ export default defineConfig({
   dts: true,
   platform: "neutral",
   unbundle: false,
-  fixedExtension: true,
   // package.json exports dist/index.mjs and dist/index.d.mts; a neutral build of a
   // "type": "module" package would otherwise write .js and .d.ts.
   fixedExtension: true,
