@@ -80,7 +80,8 @@ export const FAILURES = {
     f("invalid_request", 400, "unsupported_grant_type", `Unsupported grant type: ${grantType}`),
   /** An oob_code this tenant never issued, issued to another user, or already exchanged. */
   invalidOobCode: () => f("invalid_request", 403, "invalid_grant", "Invalid oob_code."),
-  invalidAccessToken: () => f("invalid_request", 401, "invalid_token", "Invalid or expired access token."),
+  /** transport-fetch reads `invalid_token` as a dead token, whichever token it was. */
+  invalidAccessToken: () => f("mfa_token_invalid", 401, "invalid_token", "Invalid or expired access token."),
   insufficientScope: (scope: string) =>
     f("invalid_request", 403, "insufficient_scope", `Insufficient scope, expected any of: ${scope}`),
   authenticatorNotFound: () => f("invalid_authenticator", 404, "invalid_authenticator", "Authenticator not found"),
@@ -117,8 +118,16 @@ export function toProblem(failure: Failure, label: CallLabel): Problem {
     message,
     status: failure.status,
     error: failure.error,
-    ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
+    ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: wholeSeconds(failure.retryAfterMs) }),
   };
+}
+
+/**
+ * A wait as the HTTP face sends it (`Retry-After` in whole seconds, at least 1) and the fetch
+ * transport reads it back, so that both faces tell a flow the same thing.
+ */
+export function wholeSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000)) * 1000;
 }
 
 /** The problem of an aborted call: it resolves, it never throws, and the tenant is untouched. */

@@ -13,7 +13,7 @@ export { GRANTS } from "./state.ts";
 export type { ClientSpec, UserSpec, GrantMethod } from "./model.ts";
 export { DEFAULT_LIMITS, TokenBucket } from "./limits.ts";
 export type { TenantLimits } from "./limits.ts";
-export { FAILURES, LABELS, toProblem, abortedProblem } from "./failures.ts";
+export { FAILURES, LABELS, toProblem, abortedProblem, wholeSeconds } from "./failures.ts";
 export type { Failure, RateLimitInfo, TenantResult, CallLabel } from "./failures.ts";
 export { createDevice, VirtualDevice } from "./device.ts";
 export type { DeviceAccount, DeviceLogEntry, DeviceOptions, DevicePolicy } from "./device.ts";

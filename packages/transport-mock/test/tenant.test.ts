@@ -215,7 +215,8 @@ describe("push challenge", () => {
     const problem = problemOf(await transport.challenge(request));
     expect(problem).toMatchObject({ code: "rate_limited", status: 429, error: "too_many_requests", retryAfterMs: 12_000 });
     clock.increment(11_999);
-    expect(problemOf(await transport.challenge(request)).retryAfterMs).toBe(1);
+    // Retry-After is in whole seconds: 1 ms left reads as 1 s.
+    expect(problemOf(await transport.challenge(request)).retryAfterMs).toBe(1_000);
     clock.increment(1);
     expect((await transport.challenge(request)).ok).toBe(true);
   });
