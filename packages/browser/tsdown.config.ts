@@ -6,4 +6,5 @@ export default defineConfig({
   dts: true,
   platform: "neutral",
   unbundle: false,
+  fixedExtension: true,
 });

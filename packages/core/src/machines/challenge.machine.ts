@@ -18,6 +18,7 @@ import {
   pollBackoffEmitted,
   pollEmitted,
   pollInput,
+  crashProblem,
   reasonOf,
   retryBackoffEmitted,
 } from "./shared.ts";
@@ -99,6 +100,7 @@ export const challengeMachine = setup({
       answer.ok ? {} : afterRetryableFailure(context, answer),
     ),
     emitRetryBackoff: emit(({ context }) => retryBackoffEmitted(context)),
+    keepCrash: assign((_, { error }: { error: unknown }) => ({ problem: crashProblem(error) })),
     keepProblem: assign((_, { answer }: { answer: AnyAnswer }) => (answer.ok ? {} : { problem: answer.problem })),
     keepChallengeFailure: assign((_, { answer }: { answer: ChallengeAnswerStamped }) => ({
       problem: answer.ok
@@ -199,14 +201,13 @@ export const challengeMachine = setup({
           },
           ...failures(["mfa_token_invalid", "misconfigured", "rate_limited"]),
         ],
-        onError: { target: "failed" },
+        onError: { target: "failed", actions: { type: "keepCrash", params: ({ event }) => ({ error: event.error }) } },
       },
     },
     retryingList: {
       invoke: { id: "retryTimer", src: "timer", input: ({ context }) => ({ until: context.retryAt }), onDone: "listing" },
     },
     choosing: {
-      tags: ["resumable"],
       on: {
         CHOOSE_AUTHENTICATOR: {
           guard: { type: "isChoice", params: ({ event }) => ({ id: event.id }) },
@@ -233,7 +234,7 @@ export const challengeMachine = setup({
           },
           ...failures(["not_enrolled", "invalid_authenticator", "mfa_token_invalid", "misconfigured", "rate_limited"], true),
         ],
-        onError: { target: "failed" },
+        onError: { target: "failed", actions: { type: "keepCrash", params: ({ event }) => ({ error: event.error }) } },
       },
     },
     retryingChallenge: {
@@ -263,7 +264,6 @@ export const challengeMachine = setup({
                 },
                 ...failures(["rejected", "expired", "mfa_required", "mfa_token_invalid", "misconfigured"]),
               ],
-              onError: { target: "#challenge.failed" },
             },
             {
               id: "resendCooldown",
@@ -314,7 +314,7 @@ export const challengeMachine = setup({
               },
               ...failures(["not_enrolled", "invalid_authenticator", "mfa_token_invalid", "misconfigured"], true),
             ],
-            onError: { target: "#challenge.failed" },
+            onError: { target: "#challenge.failed", actions: { type: "keepCrash", params: ({ event }) => ({ error: event.error }) } },
           },
         },
         otpEntry: {
@@ -338,7 +338,7 @@ export const challengeMachine = setup({
               },
               ...codeFailures("otpEntry"),
             ],
-            onError: { target: "#challenge.failed" },
+            onError: { target: "#challenge.failed", actions: { type: "keepCrash", params: ({ event }) => ({ error: event.error }) } },
           },
         },
         recoveryEntry: {
@@ -371,7 +371,7 @@ export const challengeMachine = setup({
               },
               ...codeFailures("recoveryEntry"),
             ],
-            onError: { target: "#challenge.failed" },
+            onError: { target: "#challenge.failed", actions: { type: "keepCrash", params: ({ event }) => ({ error: event.error }) } },
           },
         },
       },

@@ -18,6 +18,7 @@ import {
   pollBackoffEmitted,
   pollEmitted,
   pollInput,
+  crashProblem,
   reasonOf,
   retryBackoffEmitted,
 } from "./shared.ts";
@@ -77,6 +78,7 @@ export const enrollmentMachine = setup({
       answer.ok ? {} : afterRetryableFailure(context, answer),
     ),
     emitRetryBackoff: emit(({ context }) => retryBackoffEmitted(context)),
+    keepCrash: assign((_, { error }: { error: unknown }) => ({ problem: crashProblem(error) })),
     keepProblem: assign((_, { answer }: { answer: { readonly ok: boolean } }) =>
       answer.ok ? {} : { problem: (answer as unknown as { problem: EnrollmentContext["problem"] }).problem },
     ),
@@ -121,7 +123,7 @@ export const enrollmentMachine = setup({
           },
           ...associateFailures(),
         ],
-        onError: { target: "failed" },
+        onError: { target: "failed", actions: { type: "keepCrash", params: ({ event }) => ({ error: event.error }) } },
       },
     },
     retryingAssociate: {
@@ -147,7 +149,6 @@ export const enrollmentMachine = setup({
             },
             ...pollFailures(),
           ],
-          onError: { target: "failed" },
         },
         {
           id: "deadline",

@@ -1,8 +1,8 @@
-import { assign, sendParent, setup } from "xstate";
-import type { Problem } from "../errors.ts";
+import { assign, enqueueActions, setup } from "xstate";
 import type { Result, Tokens } from "../transport.ts";
 import { declaredActors, type Stamped } from "./actors.ts";
 import { isWaitCode, scheduleAfter, type WaitCode } from "./policy.ts";
+import { crashProblem } from "./shared.ts";
 import type { PollAnsweredEvent, PollContext, PollInput, PollOutput, PollSentEvent } from "./poll.types.ts";
 
 type Answer = Stamped<Result<Tokens>>;
@@ -30,19 +30,19 @@ export const pollMachine = setup({
   },
   actions: {
     countAttempt: assign({ attempt: ({ context }) => context.attempt + 1 }),
-    reportSent: sendParent(({ context }, { sentAt }: { sentAt: number }): PollSentEvent => ({
-      type: "POLL.SENT",
-      attempt: context.attempt,
-      sentAt,
-    })),
+    // The parent is absent only when the graph tests traverse this machine on its own.
+    reportSent: enqueueActions(({ context, self, enqueue }, { sentAt }: { sentAt: number }) => {
+      const report: PollSentEvent = { type: "POLL.SENT", attempt: context.attempt, sentAt };
+      if (self._parent) enqueue.sendParent(report);
+    }),
     schedule: assign(({ context }, { answer }: { answer: Answer }) =>
       answer.ok ? {} : scheduleAfter(answer.problem, context, answer.at, answer.jitter),
     ),
     keepAnswer: assign((_, { answer }: { answer: Answer }) => ({
       result: answer.ok ? ({ ok: true, tokens: answer.value } as const) : ({ ok: false, problem: answer.problem } as const),
     })),
-    keepCrash: assign((_, { error }: { error: unknown }) => ({ result: { ok: false, problem: crash(error) } as const })),
-    reportAnswer: sendParent(({ context }, { answer }: { answer: Answer }): PollAnsweredEvent => {
+    keepCrash: assign((_, { error }: { error: unknown }) => ({ result: { ok: false, problem: crashProblem(error) } as const })),
+    reportAnswer: enqueueActions(({ context, self, enqueue }, { answer }: { answer: Answer }) => {
       const problem = answer.ok ? undefined : answer.problem;
       const report: PollAnsweredEvent = {
         type: "POLL.ANSWERED",
@@ -51,8 +51,9 @@ export const pollMachine = setup({
         intervalMs: context.intervalMs,
         nextPollAt: context.nextPollAt,
         retries: context.retries,
+        ...(problem?.retryAfterMs === undefined ? {} : { retryAfterMs: problem.retryAfterMs }),
       };
-      return problem?.retryAfterMs === undefined ? report : { ...report, retryAfterMs: problem.retryAfterMs };
+      if (self._parent) enqueue.sendParent(report);
     }),
   },
 }).createMachine({
@@ -92,9 +93,5 @@ export const pollMachine = setup({
     },
     done: { type: "final" },
   },
-  output: ({ context }) => context.result ?? { ok: false, problem: crash(undefined) },
+  output: ({ context }) => context.result ?? { ok: false, problem: crashProblem(undefined) },
 });
-
-function crash(error: unknown): Problem {
-  return { code: "internal", message: `the poll failed unexpectedly: ${error instanceof Error ? error.message : "unknown error"}` };
-}

@@ -128,3 +128,8 @@ export function retryBackoffEmitted(context: FlowContext): BackoffEmitted {
 export function reasonOf(problem: Problem | undefined, fallback: string): string {
   return problem?.message ?? fallback;
 }
+
+/** A transport that threw instead of answering: a bug, reported as `internal`. */
+export function crashProblem(error: unknown): Problem {
+  return { code: "internal", message: `the transport failed unexpectedly: ${error instanceof Error ? error.message : "unknown error"}` };
+}

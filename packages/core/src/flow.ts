@@ -1,0 +1,183 @@
+import { EventEmitter } from "eventemitter3";
+import { createActor, type Actor, type AnyStateMachine, type InspectionEvent, type SnapshotFrom } from "xstate";
+import { systemClock, type FlowClock } from "./clock.ts";
+import type { DoneEvent, FlowEvents } from "./events.ts";
+import type { FlowRuntime } from "./machines/actors.ts";
+import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.ts";
+import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.types.ts";
+import type { ChallengeOutput, EnrollmentOutput, FlowOutput } from "./machines/outcomes.ts";
+import { DEFAULTS } from "./machines/policy.ts";
+import { challengeWithRuntime, enrollmentWithRuntime } from "./machines/runtime.ts";
+import { RECORD_VERSION, type FlowKind, type FlowRecord } from "./persistence.ts";
+import { redactDeep } from "./redact.ts";
+import type { Transport } from "./transport.ts";
+import { challengeView, enrollmentView, type ChallengeView, type EnrollmentView } from "./views.ts";
+
+/** How to run a flow: everything outside the machine comes in here. */
+export interface FlowOptions {
+  readonly transport: Transport;
+  /** Default: the system clock. Tests pass XState's SimulatedClock. */
+  readonly clock?: FlowClock;
+  /** A sample of [0, 1) for backoff jitter. */
+  readonly random?: () => number;
+  /** Aborting it cancels the flow: outcome `cancelled`, no request after it. */
+  readonly signal?: AbortSignal;
+  /** Resume this saved flow (checked with `parseRecord`) instead of starting a new one. */
+  readonly record?: FlowRecord;
+  /** Called with a record after every change while the flow can be resumed, and with `null` once it ended. */
+  readonly persist?: (record: FlowRecord | null) => void | Promise<void>;
+  /** Receives XState inspection events with every secret redacted (e.g. @statelyai/inspect's `inspect`). */
+  readonly inspect?: (event: InspectionEvent) => void;
+  /** Where warnings go (e.g. a poll interval below 5 s); default console.warn. */
+  readonly warn?: (message: string) => void;
+}
+
+/** A running flow. */
+export interface Flow<TView, TOutput extends FlowOutput, TEvent> {
+  readonly kind: FlowKind;
+  /** DESIGN.md's events: state, qr, recovery-codes, poll, backoff, done. */
+  readonly events: EventEmitter<FlowEvents>;
+  /** Settles with the outcome; never rejects. */
+  readonly done: Promise<TOutput>;
+  send(event: TEvent): void;
+  cancel(): void;
+  view(): TView;
+  /** The flow as a record, when it can be resumed now. */
+  record(): FlowRecord | undefined;
+  /** The XState actor, for UI bindings (e.g. @xstate/react's useSelector). */
+  readonly actor: Actor<AnyStateMachine>;
+}
+
+export type EnrollmentFlow = Flow<EnrollmentView, EnrollmentOutput, EnrollmentEvent> & {
+  /** The QR to show, once associated. */
+  qr(): { readonly barcodeUri: string; readonly expiresAt: number } | undefined;
+};
+export type ChallengeFlow = Flow<ChallengeView, ChallengeOutput, ChallengeEvent>;
+
+/** Starts (or resumes) a push enrollment. The actor starts in a microtask, so listeners added now see every event. */
+export function startEnrollment(input: EnrollmentInput, options: FlowOptions): EnrollmentFlow {
+  const runtime = runtimeOf(options);
+  const flow = runFlow("enroll", enrollmentWithRuntime(runtime), input, options, (s) => enrollmentView(s as never));
+  const qr = () => {
+    const c = (flow.actor.getSnapshot() as SnapshotFrom<ReturnType<typeof enrollmentWithRuntime>>).context;
+    return c.barcodeUri === undefined || c.expiresAt === undefined ? undefined : { barcodeUri: c.barcodeUri, expiresAt: c.expiresAt };
+  };
+  if (options.record) {
+    // A resumed enrollment shows its QR again: the first `qr` event went to the previous page or process.
+    flow.started.then(() => {
+      const shown = qr();
+      if (shown && flow.actor.getSnapshot().status === "active") flow.events.emit("qr", { type: "qr", ...shown });
+    });
+  }
+  return { ...flow.api, qr } as EnrollmentFlow;
+}
+
+/** Starts (or resumes) a push challenge. */
+export function startChallenge(input: ChallengeInput, options: FlowOptions): ChallengeFlow {
+  return runFlow("challenge", challengeWithRuntime(runtimeOf(options)), input, options, (s) => challengeView(s as never))
+    .api as ChallengeFlow;
+}
+
+function runtimeOf(options: FlowOptions): FlowRuntime {
+  const clock = options.clock ?? systemClock;
+  return options.random ? { transport: options.transport, clock, random: options.random } : { transport: options.transport, clock };
+}
+
+function runFlow<TView>(
+  kind: FlowKind,
+  machine: AnyStateMachine,
+  input: EnrollmentInput | ChallengeInput,
+  options: FlowOptions,
+  toView: (snapshot: SnapshotFrom<AnyStateMachine>) => TView,
+) {
+  const clock = options.clock ?? systemClock;
+  const warn = options.warn ?? ((message: string) => console.warn(message));
+  if (input.pollIntervalMs !== undefined && input.pollIntervalMs < DEFAULTS.pollIntervalMs) {
+    warn(`pushflow: a poll interval of ${input.pollIntervalMs} ms is below Auth0's 5 s; expect slow_down answers`);
+  }
+  const events = new EventEmitter<FlowEvents>();
+  const actor = createActor(machine, {
+    input,
+    clock,
+    ...(options.record ? { snapshot: options.record.snapshot as never } : {}),
+    ...(options.inspect ? { inspect: redactedInspector(options.inspect) } : {}),
+  });
+
+  const record = (): FlowRecord | undefined => {
+    const snapshot = actor.getSnapshot();
+    if (snapshot.status !== "active" || !snapshot.hasTag("resumable")) return undefined;
+    const c = snapshot.context as { deadlineAt?: number; mfaTokenExpiresAt?: number };
+    const savedAt = clock.now();
+    const expiresAt = c.deadlineAt ?? c.mfaTokenExpiresAt ?? savedAt + DEFAULTS.challengeTimeoutMs;
+    return { version: RECORD_VERSION, flow: kind, savedAt, expiresAt, snapshot: actor.getPersistedSnapshot() };
+  };
+
+  // Saves are chained so that an older record never lands after a newer one.
+  let saving: Promise<void> = Promise.resolve();
+  const persist = (value: FlowRecord | null) => {
+    if (!options.persist) return;
+    const save = options.persist;
+    saving = saving.then(() => save(value)).catch((error: unknown) => warn(`pushflow: saving the flow failed: ${String(error)}`));
+  };
+
+  let settle: (output: FlowOutput) => void = () => {};
+  const done = new Promise<FlowOutput>((resolve) => (settle = resolve));
+  let finished = false;
+  const finish = (output: FlowOutput) => {
+    if (finished) return;
+    finished = true;
+    persist(null);
+    const event = { type: "done", flow: kind, ...output } as DoneEvent;
+    events.emit("done", event);
+    settle(output);
+  };
+
+  actor.on("*", (emitted) => {
+    const e = emitted as { type: keyof FlowEvents };
+    (events.emit as (name: string, payload: unknown) => boolean)(e.type, emitted);
+  });
+  actor.subscribe({
+    next: (snapshot) => {
+      events.emit("state", { type: "state", view: toView(snapshot) as never });
+      if (snapshot.status === "done") finish(snapshot.output as FlowOutput);
+      else {
+        const saved = record();
+        if (saved) persist(saved);
+      }
+    },
+    error: (error) =>
+      finish({ outcome: "failed", reason: "the flow stopped unexpectedly", error: { code: "internal", message: String(error) } }),
+  });
+
+  const cancel = () => actor.send({ type: "CANCEL" });
+  const started = Promise.resolve().then(() => {
+    if (options.signal?.aborted) {
+      finish({ outcome: "cancelled", reason: "The flow was cancelled." });
+      return;
+    }
+    options.signal?.addEventListener("abort", cancel, { once: true });
+    actor.start();
+  });
+
+  const api = {
+    kind,
+    events,
+    done,
+    actor,
+    send: (event: { type: string }) => actor.send(event as never),
+    cancel,
+    view: () => toView(actor.getSnapshot()),
+    record,
+  };
+  return { api, actor, events, started };
+}
+
+/** Inspection events with secrets redacted from events and snapshots; actor refs kept for the inspector. */
+function redactedInspector(inspect: (event: InspectionEvent) => void) {
+  return (event: InspectionEvent) => {
+    const copy: Record<string, unknown> = { ...event };
+    if ("event" in event) copy["event"] = redactDeep(event.event);
+    if ("snapshot" in event) copy["snapshot"] = redactDeep(event.snapshot);
+    inspect(copy as unknown as InspectionEvent);
+  };
+}

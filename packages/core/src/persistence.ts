@@ -1,0 +1,126 @@
+import { PushflowError } from "./errors.ts";
+
+/** The kinds of flow. */
+export type FlowKind = "enroll" | "challenge";
+
+/** Version of the saved record format; a record of another version is refused. */
+export const RECORD_VERSION = 1;
+
+/**
+ * A saved flow (DESIGN.md, Persistence). `snapshot` is XState's persisted snapshot: it holds the
+ * mfa_token and oob_code needed to go on polling, never the client secret or recovery codes.
+ */
+export interface FlowRecord {
+  readonly version: typeof RECORD_VERSION;
+  readonly flow: FlowKind;
+  /** On the flow clock, ms. */
+  readonly savedAt: number;
+  /** Past this (flow clock), the record is useless and is refused. */
+  readonly expiresAt: number;
+  readonly snapshot: unknown;
+}
+
+/** One stored value with the version a compare-and-set checks. */
+export interface StoredEntry {
+  readonly value: string;
+  readonly version: number;
+}
+
+/**
+ * Where records live between page loads, process restarts or back-end instances. `put` with an
+ * `expectedVersion` writes only if the stored version still matches (`null`: only if absent),
+ * and answers the new version, or `undefined` when another writer came first.
+ */
+export interface FlowStore {
+  get(key: string): Promise<StoredEntry | undefined>;
+  put(
+    key: string,
+    value: string,
+    options: { readonly expiresAt: number; readonly expectedVersion?: number | null },
+  ): Promise<number | undefined>;
+  delete(key: string): Promise<void>;
+}
+
+/** The record as text, for a store. */
+export function serializeRecord(record: FlowRecord): string {
+  return JSON.stringify(record);
+}
+
+/**
+ * Reads and checks a record: JSON, version, flow kind, expiry and the snapshot's shape. Throws
+ * `PushflowError` (`invalid_record`) with the reason; nothing is restored from a bad record.
+ */
+export function parseRecord(text: string | unknown, expected: FlowKind, now: number): FlowRecord {
+  let data: unknown = text;
+  if (typeof text === "string") {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw invalid("the saved flow is not valid JSON");
+    }
+  }
+  if (data === null || typeof data !== "object") throw invalid("the saved flow is not an object");
+  const r = data as Record<string, unknown>;
+  if (r["version"] !== RECORD_VERSION) {
+    throw invalid(`the saved flow has format version ${JSON.stringify(r["version"])}, this pushflow reads version ${RECORD_VERSION}`);
+  }
+  if (r["flow"] !== expected) throw invalid(`the saved flow is a ${String(r["flow"])} flow, not a ${expected} flow`);
+  if (typeof r["savedAt"] !== "number" || typeof r["expiresAt"] !== "number") throw invalid("the saved flow has no valid times");
+  if (r["expiresAt"] <= now) throw invalid("the saved flow has expired");
+  const snapshot = r["snapshot"] as Record<string, unknown> | null;
+  if (snapshot === null || typeof snapshot !== "object") throw invalid("the saved flow has no snapshot");
+  if (snapshot["status"] !== "active") throw invalid("the saved flow had already ended");
+  const context = snapshot["context"] as Record<string, unknown> | null;
+  if (context === null || typeof context !== "object" || typeof context["mfaToken"] !== "string" || typeof context["oobCode"] !== "string") {
+    throw invalid("the saved flow's snapshot is incomplete");
+  }
+  if (snapshot["value"] === undefined || typeof snapshot["children"] !== "object") throw invalid("the saved flow's snapshot is incomplete");
+  return { version: RECORD_VERSION, flow: expected, savedAt: r["savedAt"], expiresAt: r["expiresAt"], snapshot };
+}
+
+function invalid(message: string): PushflowError {
+  return new PushflowError("invalid_record", `${message}: it was discarded; start a new flow`);
+}
+
+/** A FlowStore in memory, with expiry on the given clock. For tests and single-process apps. */
+export class MemoryFlowStore implements FlowStore {
+  readonly #entries = new Map<string, { value: string; version: number; expiresAt: number }>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  async get(key: string): Promise<StoredEntry | undefined> {
+    const entry = this.#live(key);
+    return entry && { value: entry.value, version: entry.version };
+  }
+
+  async put(key: string, value: string, options: { expiresAt: number; expectedVersion?: number | null }): Promise<number | undefined> {
+    const current = this.#live(key);
+    if (options.expectedVersion === null && current !== undefined) return undefined;
+    if (typeof options.expectedVersion === "number" && current?.version !== options.expectedVersion) return undefined;
+    const version = (current?.version ?? 0) + 1;
+    this.#entries.set(key, { value, version, expiresAt: options.expiresAt });
+    return version;
+  }
+
+  async delete(key: string): Promise<void> {
+    this.#entries.delete(key);
+  }
+
+  /** Keys still held (expired ones are dropped first). */
+  keys(): string[] {
+    for (const key of [...this.#entries.keys()]) this.#live(key);
+    return [...this.#entries.keys()];
+  }
+
+  #live(key: string) {
+    const entry = this.#entries.get(key);
+    if (entry && entry.expiresAt <= this.#now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+}

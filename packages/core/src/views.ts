@@ -1,0 +1,87 @@
+import type { SnapshotFrom } from "xstate";
+import type { challengeMachine } from "./machines/challenge.machine.ts";
+import type { PushAuthenticator } from "./machines/challenge.types.ts";
+import type { enrollmentMachine } from "./machines/enrollment.machine.ts";
+import type { Outcome } from "./machines/outcomes.ts";
+
+export type EnrollmentSnapshot = SnapshotFrom<typeof enrollmentMachine>;
+export type ChallengeSnapshot = SnapshotFrom<typeof challengeMachine>;
+
+/** What a screen needs of a flow, built from a whitelist: no secret can slip in. */
+interface BaseView {
+  /** The current state as a dotted path, e.g. `challenged.polling`. */
+  readonly state: string;
+  readonly done: boolean;
+  readonly outcome: Outcome | undefined;
+  /** Polls sent so far. */
+  readonly attempt: number;
+  readonly intervalMs: number;
+  readonly nextPollAt: number | undefined;
+  readonly deadlineAt: number | undefined;
+}
+
+export interface EnrollmentView extends BaseView {
+  readonly flow: "enroll";
+  /** The QR is ready (its URI comes in the `qr` event and from `connectEnrollment`). */
+  readonly hasQr: boolean;
+  readonly expiresAt: number | undefined;
+  readonly recoveryCodesPending: boolean;
+}
+
+export interface ChallengeView extends BaseView {
+  readonly flow: "challenge";
+  readonly choices: readonly PushAuthenticator[];
+  readonly authenticatorId: string | undefined;
+  readonly canResend: boolean;
+  readonly resendAvailableAt: number | undefined;
+  /** Why the last one-time or recovery code was refused. */
+  readonly codeError: string | undefined;
+}
+
+export type FlowView = EnrollmentView | ChallengeView;
+
+export function stateName(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value !== null && typeof value === "object") {
+    const [key, inner] = Object.entries(value)[0] ?? ["", ""];
+    return `${key}.${stateName(inner)}`;
+  }
+  return "";
+}
+
+export function enrollmentView(snapshot: EnrollmentSnapshot): EnrollmentView {
+  const c = snapshot.context;
+  return {
+    flow: "enroll",
+    state: stateName(snapshot.value),
+    done: snapshot.status === "done",
+    outcome: snapshot.output?.outcome,
+    attempt: c.attempt,
+    intervalMs: c.intervalMs,
+    nextPollAt: snapshot.hasTag("resumable") ? c.nextPollAt : undefined,
+    deadlineAt: c.deadlineAt,
+    hasQr: c.barcodeUri !== undefined,
+    expiresAt: c.expiresAt,
+    recoveryCodesPending: c.recoveryCodesPending,
+  };
+}
+
+export function challengeView(snapshot: ChallengeSnapshot): ChallengeView {
+  const c = snapshot.context;
+  const polling = snapshot.matches({ challenged: "polling" });
+  return {
+    flow: "challenge",
+    state: stateName(snapshot.value),
+    done: snapshot.status === "done",
+    outcome: snapshot.output?.outcome,
+    attempt: c.attempt,
+    intervalMs: c.intervalMs,
+    nextPollAt: polling ? c.nextPollAt : undefined,
+    deadlineAt: c.deadlineAt,
+    choices: c.choices,
+    authenticatorId: c.authenticatorId,
+    canResend: polling && c.resendReady,
+    resendAvailableAt: c.oobCode === undefined ? undefined : c.resendAvailableAt,
+    codeError: c.codeError,
+  };
+}

@@ -1,0 +1,95 @@
+import type { EventObject } from "xstate";
+import type { ErrorCode } from "../../src/errors.ts";
+import { answers, fail, ok } from "../../src/testing.ts";
+
+/** Sample payloads for the events the graph explores. `at`/`jitter` are the runtime's stamps. */
+const stamped = (result: object) => ({ ...result, at: 0, jitter: 0 });
+const failures = (codes: ErrorCode[]) => codes.map((code) => stamped(fail(code)));
+const done = (id: string, outputs: unknown[]): EventObject[] => outputs.map((output) => ({ type: `xstate.done.actor.${id}`, output }) as EventObject);
+const crash = (id: string): EventObject => ({ type: `xstate.error.actor.${id}`, error: new Error("transport bug") }) as EventObject;
+const fired = (id: string) => done(id, [{ firedAt: 0 }]);
+
+/** Every code a transport answer can carry that the machines distinguish. */
+const SOME_FAILURES: ErrorCode[] = [
+  "already_enrolled",
+  "not_enrolled",
+  "invalid_authenticator",
+  "mfa_token_invalid",
+  "misconfigured",
+  "rate_limited",
+  "network",
+  "server_error",
+  "invalid_response",
+  "invalid_code",
+  "too_many_attempts",
+  "mfa_required",
+];
+
+export const REQUESTED_ID = "push|dev_0000000000000000";
+const otherPush = ok([{ id: "push|dev_0000000000000009", authenticatorType: "oob", oobChannel: "auth0", active: true }]);
+
+const pollOutputs = [
+  { ok: true, tokens: { accessToken: "a", tokenType: "Bearer", expiresIn: 600 } },
+  ...(["rejected", "expired", "mfa_required", "mfa_token_invalid", "misconfigured", "network", "internal"] as ErrorCode[]).map(
+    (code) => ({ ok: false, problem: { code, message: code, ...(code === "mfa_required" ? { mfaToken: "new-mfa-token" } : {}) } }),
+  ),
+];
+
+const pollReports = (["authorization_pending", "slow_down", "rate_limited"] as const).map((code) => ({
+  type: "POLL.ANSWERED",
+  attempt: 1,
+  code,
+  intervalMs: 5000,
+  nextPollAt: 5000,
+  retries: 0,
+}));
+
+export const flowEvents = [
+  // user events (with a payload that applies and one that does not)
+  { type: "CANCEL" },
+  { type: "ACK_RECOVERY_CODES" },
+  { type: "CHOOSE_AUTHENTICATOR", id: REQUESTED_ID },
+  { type: "CHOOSE_AUTHENTICATOR", id: "push|dev_unknown" },
+  { type: "RESEND" },
+  { type: "USE_OTP" },
+  { type: "SUBMIT_OTP", otp: "123456" },
+  { type: "SUBMIT_OTP", otp: " " },
+  { type: "USE_RECOVERY_CODE" },
+  { type: "SUBMIT_RECOVERY_CODE", code: "ABCDEFGHJKLMNPQRSTUVWXYZ" },
+  { type: "SUBMIT_RECOVERY_CODE", code: "" },
+  { type: "BACK_TO_PUSH" },
+  // transport answers
+  ...done("associate", [stamped(answers.association(["RECOVERY0CODE0000000000X"])), stamped(answers.association()), ...failures(SOME_FAILURES)]),
+  crash("associate"),
+  ...done("listAuthenticators", [
+    stamped(answers.pushAuthenticators(1)),
+    stamped(answers.pushAuthenticators(2)),
+    stamped(answers.pushAuthenticators(0)),
+    stamped(otherPush),
+    ...failures(SOME_FAILURES),
+  ]),
+  crash("listAuthenticators"),
+  ...done("requestChallenge", [stamped(answers.pushChallenge()), stamped(ok({ challengeType: "otp" })), ...failures(SOME_FAILURES)]),
+  crash("requestChallenge"),
+  ...done("verifyOtp", [stamped(answers.tokens()), ...failures(SOME_FAILURES)]),
+  crash("verifyOtp"),
+  ...done("verifyRecoveryCode", [stamped(ok({ ...(answers.tokens() as { value: object }).value, recoveryCode: "NEWCODE0NEWCODE0NEWCODE0" })), ...failures(SOME_FAILURES)]),
+  crash("verifyRecoveryCode"),
+  // timers
+  ...fired("retryTimer"),
+  ...fired("deadline"),
+  ...fired("resendCooldown"),
+  // the poll loop, seen from the parent
+  ...done("poll", pollOutputs),
+  { type: "POLL.SENT", attempt: 1, sentAt: 0 },
+  ...pollReports,
+] as EventObject[];
+
+export const pollEvents = [
+  ...fired("pollTimer"),
+  ...done("verifyOob", [
+    stamped(answers.tokens()),
+    ...failures(["authorization_pending", "slow_down", "rate_limited", "network", "rejected", "expired", "mfa_required", "invalid_request"]),
+  ]),
+  crash("verifyOob"),
+] as EventObject[];
