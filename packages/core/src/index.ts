@@ -34,3 +34,5 @@ export type { EnrollmentView, ChallengeView, FlowView, EnrollmentSnapshot, Chall
 export { parseRecord, serializeRecord, MemoryFlowStore, RECORD_VERSION } from "./persistence.ts";
 export type { FlowRecord, FlowStore, FlowKind, StoredEntry } from "./persistence.ts";
 export { redactDeep, REDACTED } from "./redact.ts";
+export { launchEnrollment, launchChallenge } from "./launch.ts";
+export type { LaunchOptions, FlowHandle, EnrollmentHandle, ChallengeHandle, Credentials } from "./launch.ts";

@@ -1,0 +1,161 @@
+import { EventEmitter } from "eventemitter3";
+import { systemClock } from "./clock.ts";
+import type { DoneEvent, FlowEvents } from "./events.ts";
+import { startChallenge, startEnrollment, type Flow, type FlowOptions } from "./flow.ts";
+import { isPushflowError, type Problem } from "./errors.ts";
+import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.ts";
+import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.types.ts";
+import type { ChallengeOutput, EnrollmentOutput, FlowOutput } from "./machines/outcomes.ts";
+import { parseRecord, serializeRecord, type FlowKind, type FlowRecord, type FlowStore } from "./persistence.ts";
+import type { LoginRequest } from "./transport.ts";
+import type { ChallengeView, EnrollmentView } from "./views.ts";
+
+/** How a launched flow gets its mfa_token: given, or from a password login's `mfa_required` answer. */
+export type Credentials = { readonly mfaToken: string } | LoginRequest;
+
+/** Everything an adapter passes to launch a flow. */
+export interface LaunchOptions<TInput> extends Omit<FlowOptions, "record" | "persist"> {
+  readonly credentials: Credentials;
+  /** Flow options other than the mfa_token (poll interval, timeout, authenticator id…). */
+  readonly input?: Omit<TInput, "mfaToken">;
+  /** Where the flow is saved while it can be resumed; a saved flow under `storeKey` is resumed. */
+  readonly store?: FlowStore;
+  readonly storeKey?: string;
+}
+
+/** A launched flow: usable at once, although login and resume happen asynchronously. */
+export interface FlowHandle<TOutput extends FlowOutput, TEvent, TView> {
+  readonly kind: FlowKind;
+  readonly events: EventEmitter<FlowEvents>;
+  /** Settles with the outcome; never rejects. */
+  readonly outcome: Promise<TOutput>;
+  /** Ignored until the flow has started, like any event that does not apply. */
+  send(event: TEvent): void;
+  cancel(): void;
+  view(): TView | undefined;
+  /** Resolves once the flow runs (after login / resume), with the flow itself. */
+  readonly started: Promise<Flow<TView, TOutput, TEvent> | undefined>;
+  /** True when a saved flow was resumed instead of starting anew. */
+  readonly resumed: Promise<boolean>;
+}
+
+export type EnrollmentHandle = FlowHandle<EnrollmentOutput, EnrollmentEvent, EnrollmentView>;
+export type ChallengeHandle = FlowHandle<ChallengeOutput, ChallengeEvent, ChallengeView>;
+
+export function launchEnrollment(options: LaunchOptions<EnrollmentInput>): EnrollmentHandle {
+  return launch("enroll", options, (input, flowOptions) => startEnrollment(input as EnrollmentInput, flowOptions)) as EnrollmentHandle;
+}
+
+export function launchChallenge(options: LaunchOptions<ChallengeInput>): ChallengeHandle {
+  return launch("challenge", options, (input, flowOptions) => startChallenge(input as ChallengeInput, flowOptions)) as ChallengeHandle;
+}
+
+type AnyFlow = Flow<unknown, FlowOutput, { type: string }>;
+
+function launch<TInput extends object>(
+  kind: FlowKind,
+  options: LaunchOptions<TInput>,
+  start: (input: object, flowOptions: FlowOptions) => AnyFlow,
+) {
+  const events = new EventEmitter<FlowEvents>();
+  const clock = options.clock ?? systemClock;
+  const warn = options.warn ?? ((message: string) => console.warn(message));
+  const key = options.storeKey ?? `pushflow:${kind}`;
+  let flow: AnyFlow | undefined;
+  let cancelled = false;
+  let settle: (output: FlowOutput) => void = () => {};
+  const outcome = new Promise<FlowOutput>((resolve) => (settle = resolve));
+  let markResumed: (value: boolean) => void = () => {};
+  const resumed = new Promise<boolean>((resolve) => (markResumed = resolve));
+
+  const end = (output: FlowOutput) => {
+    events.emit("done", { type: "done", flow: kind, ...output } as DoneEvent);
+    settle(output);
+  };
+
+  const started = (async (): Promise<AnyFlow | undefined> => {
+    const record = await loadRecord();
+    markResumed(record !== undefined);
+    let mfaToken: string | undefined;
+    if (!record) {
+      const login = await mfaTokenFrom(options);
+      if (!login.ok) {
+        end(login.output);
+        return undefined;
+      }
+      mfaToken = login.mfaToken;
+    }
+    if (cancelled || options.signal?.aborted) {
+      end({ outcome: "cancelled", reason: "The flow was cancelled." });
+      return undefined;
+    }
+    const { credentials: _c, input, store: _s, storeKey: _k, ...rest } = options;
+    const flowOptions: FlowOptions = {
+      ...rest,
+      ...(record ? { record } : {}),
+      ...(options.store ? { persist: (saved: FlowRecord | null) => save(saved) } : {}),
+    };
+    try {
+      flow = start({ ...(input ?? {}), mfaToken: mfaToken ?? "" }, flowOptions);
+    } catch (error) {
+      if (!isPushflowError(error)) throw error;
+      end({ outcome: "failed", reason: error.message, error: error.toProblem() });
+      return undefined;
+    }
+    const forward = events.emit.bind(events) as (name: string, payload: unknown) => boolean;
+    const source = flow.events as unknown as EventEmitter<string>;
+    for (const name of ["state", "qr", "recovery-codes", "poll", "backoff"]) source.on(name, (payload: unknown) => forward(name, payload));
+    flow.done.then((output) => end(output));
+    return flow;
+  })();
+
+  async function loadRecord(): Promise<FlowRecord | undefined> {
+    if (!options.store) return undefined;
+    const entry = await options.store.get(key);
+    if (!entry) return undefined;
+    try {
+      return parseRecord(entry.value, kind, clock.now());
+    } catch (error) {
+      await options.store.delete(key);
+      warn(`pushflow: ${isPushflowError(error) ? error.message : String(error)}`);
+      return undefined;
+    }
+  }
+
+  async function save(record: FlowRecord | null) {
+    if (!options.store) return;
+    if (record === null) await options.store.delete(key);
+    else await options.store.put(key, serializeRecord(record), { expiresAt: record.expiresAt });
+  }
+
+  return {
+    kind,
+    events,
+    outcome,
+    started,
+    resumed,
+    send: (event: { type: string }) => flow?.send(event),
+    cancel: () => {
+      cancelled = true;
+      flow?.cancel();
+    },
+    view: () => flow?.view(),
+  };
+}
+
+type LoginResult = { ok: true; mfaToken: string } | { ok: false; output: FlowOutput };
+
+async function mfaTokenFrom(options: LaunchOptions<object>): Promise<LoginResult> {
+  const credentials = options.credentials;
+  if ("mfaToken" in credentials) return { ok: true, mfaToken: credentials.mfaToken };
+  const answer = await options.transport.login(credentials, options.signal ? { signal: options.signal } : {});
+  if (answer.ok) {
+    if (answer.value.type === "mfa_required") return { ok: true, mfaToken: answer.value.mfaToken };
+    const error: Problem = { code: "invalid_request", message: "the login succeeded without MFA: this user has no MFA requirement" };
+    return { ok: false, output: { outcome: "failed", reason: error.message, error } };
+  }
+  const problem = answer.problem;
+  if (problem.code === "misconfigured") return { ok: false, output: { outcome: "misconfigured", reason: problem.message } };
+  if (problem.code === "rate_limited") return { ok: false, output: { outcome: "rate_limited", reason: problem.message } };
+  return { ok: false, output: { outcome: "failed", reason: `login failed: ${problem.message}`, error: problem } };
+}
