@@ -36,3 +36,5 @@ export type { FlowRecord, FlowStore, FlowKind, StoredEntry } from "./persistence
 export { redactDeep, REDACTED } from "./redact.ts";
 export { launchEnrollment, launchChallenge } from "./launch.ts";
 export type { LaunchOptions, FlowHandle, EnrollmentHandle, ChallengeHandle, Credentials } from "./launch.ts";
+export { createAdapter, toLaunchOptions } from "./adapter.ts";
+export type { AdapterOptions, AdapterRuntime } from "./adapter.ts";

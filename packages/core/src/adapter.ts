@@ -1,0 +1,95 @@
+import { PushflowError } from "./errors.ts";
+import {
+  launchChallenge,
+  launchEnrollment,
+  type ChallengeHandle,
+  type Credentials,
+  type EnrollmentHandle,
+  type LaunchOptions,
+} from "./launch.ts";
+import type { ChallengeInput } from "./machines/challenge.types.ts";
+import type { EnrollmentInput } from "./machines/enrollment.types.ts";
+import type { Transport } from "./transport.ts";
+
+/** The options every adapter takes: the same names in Node, the browser and Deno. */
+export interface AdapterOptions
+  extends Omit<LaunchOptions<object>, "transport" | "credentials" | "input">,
+    Omit<EnrollmentInput, "mfaToken">,
+    Omit<ChallengeInput, "mfaToken"> {
+  /** `tenant.auth0.com` (HTTPS) or a URL; `http://` only for loopback. Not needed with `transport`. */
+  readonly domain?: string;
+  readonly clientId?: string;
+  /** Confidential clients only; the browser adapter refuses it. */
+  readonly clientSecret?: string;
+  /** Use this transport instead of HTTP (e.g. the mock transport in tests). */
+  readonly transport?: Transport;
+  /** The mfa_token from an `mfa_required` answer… */
+  readonly mfaToken?: string;
+  /** …or a password login that yields one (password-realm grant when `realm` is set). */
+  readonly username?: string;
+  readonly password?: string;
+  readonly realm?: string;
+  readonly audience?: string;
+  readonly scope?: string;
+}
+
+/** What an adapter supplies: its HTTP transport and its runtime defaults (store, signals). */
+export interface AdapterRuntime {
+  createTransport(options: { domain: string; clientId: string; clientSecret?: string; audience?: string; scope?: string }): Transport;
+  defaults?(options: AdapterOptions): Partial<AdapterOptions>;
+}
+
+const INPUT_KEYS = [
+  "pollIntervalMs",
+  "mfaTokenExpiresAt",
+  "maxRetries",
+  "enrollmentWindowMs",
+  "authenticatorId",
+  "timeoutMs",
+  "resendCooldownMs",
+] as const;
+
+/** Turns adapter options into launch options; throws PushflowError (`bad_input`) for missing ones. */
+export function toLaunchOptions(options: AdapterOptions, runtime: AdapterRuntime): LaunchOptions<object> {
+  const merged = { ...(runtime.defaults?.(options) ?? {}), ...options };
+  const transport = merged.transport ?? runtime.createTransport(connection(merged));
+  const input: Record<string, unknown> = {};
+  for (const key of INPUT_KEYS) if (merged[key] !== undefined) input[key] = merged[key];
+  const { domain: _d, clientId: _c, clientSecret: _s, transport: _t, mfaToken: _m, username: _u, password: _p, realm: _r, audience: _a, scope: _sc, ...rest } = merged;
+  for (const key of INPUT_KEYS) delete (rest as Record<string, unknown>)[key];
+  return { ...rest, transport, credentials: credentials(merged), input };
+}
+
+function connection(options: AdapterOptions) {
+  if (!options.domain) throw new PushflowError("bad_input", "domain is required (or pass a transport)");
+  if (!options.clientId) throw new PushflowError("bad_input", "clientId is required (or pass a transport)");
+  return {
+    domain: options.domain,
+    clientId: options.clientId,
+    ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+  };
+}
+
+function credentials(options: AdapterOptions): Credentials {
+  if (options.mfaToken) return { mfaToken: options.mfaToken };
+  if (options.username && options.password) {
+    return {
+      username: options.username,
+      password: options.password,
+      ...(options.realm === undefined ? {} : { realm: options.realm }),
+      ...(options.audience === undefined ? {} : { audience: options.audience }),
+      ...(options.scope === undefined ? {} : { scope: options.scope }),
+    };
+  }
+  throw new PushflowError("bad_input", "pass mfaToken, or username and password");
+}
+
+/** Builds an adapter's `enroll` and `challenge` from its runtime. */
+export function createAdapter(runtime: AdapterRuntime) {
+  return {
+    enroll: (options: AdapterOptions): EnrollmentHandle => launchEnrollment(toLaunchOptions(options, runtime)),
+    challenge: (options: AdapterOptions): ChallengeHandle => launchChallenge(toLaunchOptions(options, runtime)),
+  };
+}
