@@ -140,7 +140,9 @@ function runFlow<TView>(
     next: (snapshot) => {
       events.emit("state", { type: "state", view: toView(snapshot) as never });
       if (snapshot.status === "done") finish(snapshot.output as FlowOutput);
+      else if (snapshot.hasTag("holdsTokens")) persist(null);
       else {
+        // States between two resumable ones (a code being verified) keep the last record.
         const saved = record();
         if (saved) persist(saved);
       }

@@ -179,7 +179,8 @@ export const enrollmentMachine = setup({
       },
     },
     awaitingAcknowledgement: {
-      tags: ["resumable"],
+      // The tokens are in hand: no record may hold them, and the codes could not be shown again anyway.
+      tags: ["holdsTokens"],
       on: { ACK_RECOVERY_CODES: { target: "enrolled", actions: "acknowledgeCodes" } },
     },
     enrolled: {
