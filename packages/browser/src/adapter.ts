@@ -1,0 +1,129 @@
+import {
+  createAdapter,
+  PushflowError,
+  type AdapterOptions,
+  type ChallengeHandle,
+  type EnrollmentHandle,
+  type FlowHandle,
+  type FlowKind,
+  type FlowOutput,
+  type FlowStore,
+  type Transport,
+} from "@pushflow/core";
+import { createFetchTransport } from "@pushflow/transport-fetch";
+import { createPauseGate, pausingTransport, type PauseGate } from "./pause.ts";
+import { SessionFlowStore } from "./storage.ts";
+import { canCoordinate, coordinate, type LocalFlow, type TabRole } from "./tabs.ts";
+
+/** Options of the browser's `enroll` and `challenge`: core's shared options, plus the page's runtime. */
+export interface BrowserOptions extends Omit<AdapterOptions, "clientSecret" | "store"> {
+  /** Refused: a browser is a public client and cannot keep a secret. */
+  readonly clientSecret?: never;
+  /** Where the flow is saved so that a reload resumes it: sessionStorage by default; `false` for none. */
+  readonly store?: FlowStore | false;
+  /** Hold polls back while the page is hidden or offline (default true). */
+  readonly pauseWhenHidden?: boolean;
+  /** One poller per flow across this origin's tabs, the others mirroring it (default true). */
+  readonly shareAcrossTabs?: boolean;
+}
+
+/** A browser flow: core's handle, plus whether this tab runs the flow or mirrors another tab. */
+export type BrowserHandle<H> = H & { role(): TabRole };
+export type BrowserEnrollmentHandle = BrowserHandle<EnrollmentHandle>;
+export type BrowserChallengeHandle = BrowserHandle<ChallengeHandle>;
+
+/**
+ * The mfa_token a resume passes when the page has no credentials left after a reload. A saved
+ * record replaces it; if the record is gone by then, no request carries it (see `guardResume`).
+ */
+const RESUME_ONLY = "pushflow:resume-only";
+
+/**
+ * Starts a push enrollment, or resumes the one saved in this tab. Without credentials it only
+ * resumes.
+ *
+ * @throws PushflowError `bad_input` for a client secret, missing options, or nothing to resume.
+ */
+export function enroll(options: BrowserOptions): BrowserEnrollmentHandle {
+  return start("enroll", options) as BrowserEnrollmentHandle;
+}
+
+/**
+ * Starts a push challenge, or resumes the one saved in this tab. Without credentials it only
+ * resumes.
+ *
+ * @throws PushflowError `bad_input` for a client secret, missing options, or nothing to resume.
+ */
+export function challenge(options: BrowserOptions): BrowserChallengeHandle {
+  return start("challenge", options) as BrowserChallengeHandle;
+}
+
+/** True when this tab holds a saved flow of that kind (for a page deciding at load whether to resume). */
+export function hasSavedFlow(kind: FlowKind, options: { readonly storeKey?: string; readonly storage?: Storage } = {}): boolean {
+  try {
+    return new SessionFlowStore(options.storage).has(options.storeKey ?? `pushflow:${kind}`);
+  } catch {
+    return false;
+  }
+}
+
+type AnyHandle = FlowHandle<FlowOutput, { readonly type: string }, unknown>;
+
+function start(kind: FlowKind, options: BrowserOptions): AnyHandle & { role(): TabRole } {
+  if ((options as AdapterOptions).clientSecret !== undefined) {
+    throw new PushflowError(
+      "bad_input",
+      "the browser adapter refuses a client secret: a browser is a public client, anyone can read its code; use a public client (no secret)",
+    );
+  }
+  const { store: storeOption, pauseWhenHidden = true, shareAcrossTabs = true, ...core } = options;
+  const key = options.storeKey ?? `pushflow:${kind}`;
+  const store = storeOption === false ? undefined : (storeOption ?? new SessionFlowStore());
+  const hasCredentials = Boolean(options.mfaToken) || Boolean(options.username && options.password);
+  if (!hasCredentials && store instanceof SessionFlowStore && !store.has(key)) {
+    throw new PushflowError("bad_input", "pass mfaToken, or username and password: there is no saved flow to resume in this tab");
+  }
+
+  const launch = (flowStore: FlowStore | undefined, othersVisible: () => boolean): LocalFlow<AnyHandle> => {
+    const gate = pauseWhenHidden ? createPauseGate(othersVisible) : undefined;
+    const wrap = (transport: Transport) => guardResume(gate ? pausingTransport(transport, gate) : transport);
+    const adapter = createAdapter({ createTransport: (connection) => wrap(createFetchTransport(connection)) });
+    const launchOptions: AdapterOptions = {
+      ...core,
+      ...(core.transport ? { transport: wrap(core.transport) } : {}),
+      ...(hasCredentials ? {} : { mfaToken: RESUME_ONLY }),
+      ...(flowStore ? { store: flowStore, storeKey: key } : {}),
+    };
+    const handle = (kind === "enroll" ? adapter.enroll(launchOptions) : adapter.challenge(launchOptions)) as AnyHandle;
+    void handle.outcome.then(() => gate?.dispose());
+    return { handle, gate };
+  };
+
+  if (!shareAcrossTabs || !canCoordinate()) return soloHandle(launch(store, () => false));
+  return coordinate({ kind, key, store, signal: options.signal, launch });
+}
+
+function soloHandle(local: LocalFlow<AnyHandle>): AnyHandle & { role(): TabRole } {
+  return Object.assign(local.handle, { role: (): TabRole => "leader" });
+}
+
+/**
+ * A resume whose record vanished (expired, corrupt) would start a flow with the placeholder
+ * token: answer it here, as the server would answer a bad mfa_token, without sending it.
+ */
+function guardResume(transport: Transport): Transport {
+  const refuse = { ok: false, problem: { code: "mfa_token_invalid", message: "the saved flow could not be resumed: sign in again" } } as const;
+  const guarded = <R extends { readonly mfaToken: string }, T>(call: (request: R, options?: { signal?: AbortSignal }) => Promise<T>) =>
+    (request: R, options?: { signal?: AbortSignal }): Promise<T> =>
+      request.mfaToken === RESUME_ONLY ? Promise.resolve(refuse as T) : call(request, options);
+  return {
+    login: (request, options) => transport.login(request, options),
+    associate: guarded((r, o) => transport.associate(r, o)),
+    listAuthenticators: guarded((r, o) => transport.listAuthenticators(r, o)),
+    challenge: guarded((r, o) => transport.challenge(r, o)),
+    verifyOob: guarded((r, o) => transport.verifyOob(r, o)),
+    verifyOtp: guarded((r, o) => transport.verifyOtp(r, o)),
+    verifyRecoveryCode: guarded((r, o) => transport.verifyRecoveryCode(r, o)),
+    deleteAuthenticator: (request, options) => transport.deleteAuthenticator(request, options),
+  };
+}
