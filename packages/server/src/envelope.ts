@@ -1,0 +1,78 @@
+import { parseRecord, PushflowError, RECORD_VERSION, type FlowKind, type FlowRecord, type Outcome } from "@pushflow/core";
+import type { ServerView } from "./types.ts";
+
+/** Version of the stored entry's format. */
+export const ENTRY_FORMAT = 1;
+
+/**
+ * What the store holds under a flow's key. The fields around `data` say how the flow stands
+ * without decrypting it and hold no secret; `data` holds the record (mfa_token, oob_code) and
+ * the view, sealed when the server has a key.
+ */
+export interface FlowEntry {
+  readonly format: typeof ENTRY_FORMAT;
+  readonly kind: FlowKind;
+  readonly createdAt: number;
+  /** When the store drops it: the flow's deadline plus the grace period. */
+  readonly expiresAt: number;
+  /** When the flow's earliest timer is due; absent when only a user's event can move it. */
+  readonly nextDueAt?: number;
+  /** An instance is running a step until `until`; nobody else may. */
+  readonly lease?: { readonly owner: string; readonly until: number };
+  /** A running flow: `{ record, view }` as JSON, sealed. */
+  readonly data?: string;
+  /** A flow whose outcome was reported: its name and reason, never its tokens. */
+  readonly reported?: { readonly outcome: Outcome; readonly reason: string; readonly at: number };
+}
+
+/** What `data` holds. */
+export interface FlowData {
+  readonly record: FlowRecord;
+  readonly view: ServerView;
+}
+
+export function serializeEntry(entry: FlowEntry): string {
+  return JSON.stringify(entry);
+}
+
+/** Reads a stored entry; throws PushflowError (`invalid_record`) when it is not one. */
+export function parseEntry(text: string): FlowEntry {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw invalid("the saved flow is not valid JSON");
+  }
+  if (data === null || typeof data !== "object") throw invalid("the saved flow is not an object");
+  const e = data as Record<string, unknown>;
+  if (e["format"] !== ENTRY_FORMAT) throw invalid(`the saved flow has format ${JSON.stringify(e["format"])}, this server reads ${ENTRY_FORMAT}`);
+  if (e["kind"] !== "enroll" && e["kind"] !== "challenge") throw invalid("the saved flow has no kind");
+  if (typeof e["createdAt"] !== "number" || typeof e["expiresAt"] !== "number") throw invalid("the saved flow has no valid times");
+  if (e["data"] === undefined && e["reported"] === undefined) throw invalid("the saved flow has neither data nor outcome");
+  return data as FlowEntry;
+}
+
+/**
+ * Checks the record inside `data`. Records that hold an oob_code go through core's `parseRecord`,
+ * as of when they were saved: past its deadline a flow is restored all the same, and its own
+ * deadline timer ends it `expired`. The states before the push get the same checks but the oob_code.
+ */
+export function checkRecord(value: unknown, kind: FlowKind): FlowRecord {
+  if (value === null || typeof value !== "object") throw invalid("the saved flow has no record");
+  const r = value as Record<string, unknown>;
+  const snapshot = r["snapshot"] as Record<string, unknown> | null | undefined;
+  const context = (snapshot?.["context"] ?? null) as Record<string, unknown> | null;
+  if (typeof r["savedAt"] !== "number") throw invalid("the saved flow has no valid times");
+  if (typeof context?.["oobCode"] === "string") return parseRecord(value, kind, r["savedAt"]);
+  if (r["version"] !== RECORD_VERSION || r["flow"] !== kind || typeof r["expiresAt"] !== "number") {
+    throw invalid("the saved flow's record is not one this server reads");
+  }
+  if (snapshot?.["status"] !== "active" || typeof context?.["mfaToken"] !== "string" || typeof snapshot["children"] !== "object") {
+    throw invalid("the saved flow's snapshot is incomplete");
+  }
+  return value as FlowRecord;
+}
+
+function invalid(message: string): PushflowError {
+  return new PushflowError("invalid_record", message);
+}

@@ -1,0 +1,133 @@
+import {
+  PushflowError,
+  RECORD_VERSION,
+  startChallenge,
+  startEnrollment,
+  type ChallengeInput,
+  type EnrollmentFlow,
+  type EnrollmentInput,
+  type FlowClock,
+  type FlowKind,
+  type FlowOutput,
+  type FlowRecord,
+  type Transport,
+} from "@pushflow/core";
+import { StepClock } from "./step-clock.ts";
+import { trackTransport } from "./tracked-transport.ts";
+import type { FlowServerEvent, ServerView } from "./types.ts";
+
+/** One step of a flow: start it or restore it, let it run until it is idle, and report. */
+export interface StepRequest {
+  readonly kind: FlowKind;
+  readonly transport: Transport;
+  readonly clock: FlowClock;
+  readonly random?: () => number;
+  readonly warn: (message: string) => void;
+  /** A new flow's input, or the record of a flow to restore. */
+  readonly from: { readonly input: EnrollmentInput | ChallengeInput } | { readonly record: FlowRecord };
+  /** Sent once the flow is idle (the poll that was due has been answered). */
+  readonly event?: FlowServerEvent;
+  /** The record's expiry in states that have no deadline yet (choosing an authenticator, retrying). */
+  readonly fallbackExpiresAt: number;
+}
+
+export interface StepReport {
+  /** The outcome, when the flow ended in this step. */
+  readonly output: FlowOutput | undefined;
+  /** The flow to save, when it goes on. */
+  readonly record: FlowRecord | undefined;
+  readonly view: ServerView;
+  /** Emitted in this step only (a first enrollment); never saved. */
+  readonly recoveryCodes: readonly string[] | undefined;
+  /** When the flow's earliest timer is due; undefined when only an event can move it. */
+  readonly nextDueAt: number | undefined;
+  /** Transport calls this step sent. */
+  readonly sent: number;
+}
+
+/** Enough to let a flow run dozens of due timers; more means something loops. */
+const MAX_ROUNDS = 100;
+
+/** A macrotask: every promise callback queued before it (answers, XState's done events) has run. */
+const macrotask = (): Promise<void> =>
+  new Promise((resolve) => (typeof setImmediate === "function" ? setImmediate(resolve) : setTimeout(resolve, 0)));
+
+export async function runStep(request: StepRequest): Promise<StepReport> {
+  const clock = new StepClock(request.clock);
+  const tracked = trackTransport(request.transport);
+  const options = {
+    transport: tracked.transport,
+    clock,
+    warn: request.warn,
+    ...(request.random ? { random: request.random } : {}),
+    ...("record" in request.from ? { record: request.from.record } : {}),
+  };
+  // A restored flow takes its context from the record; the input is not read.
+  const input = "input" in request.from ? request.from.input : { mfaToken: "" };
+  const flow = request.kind === "enroll" ? startEnrollment(input, options) : startChallenge(input, options);
+
+  let output: FlowOutput | undefined;
+  let recoveryCodes: readonly string[] | undefined;
+  flow.events.on("done", ({ type: _t, flow: _f, ...rest }) => (output = rest as FlowOutput));
+  flow.events.on("recovery-codes", (event) => (recoveryCodes = event.codes));
+
+  /** Runs the due timers one by one, each with the transport calls it causes, until nothing is due. */
+  const settle = async () => {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      await macrotask();
+      if (tracked.inFlight > 0) await tracked.idle();
+      else if (!clock.fireDue()) return;
+    }
+    throw new PushflowError("internal", "the flow did not come to rest within one step");
+  };
+
+  try {
+    await settle();
+    if (request.event && output === undefined) {
+      flow.send(request.event as never);
+      await settle();
+    }
+    // The tokens are in hand while recovery codes wait for an acknowledgement; no record may hold
+    // them, and the codes went out once already: acknowledge so the flow ends `enrolled` now.
+    if (output === undefined && flow.actor.getSnapshot().hasTag("holdsTokens")) {
+      flow.send({ type: "ACK_RECOVERY_CODES" } as never);
+      await settle();
+    }
+    const view = viewOf(request.kind, flow);
+    return {
+      output,
+      record: output === undefined ? recordOf(request.kind, flow, clock, request.fallbackExpiresAt) : undefined,
+      view,
+      recoveryCodes,
+      nextDueAt: output === undefined ? clock.nextAt() : undefined,
+      sent: tracked.sent,
+    };
+  } finally {
+    flow.actor.stop();
+  }
+}
+
+type AnyFlow = ReturnType<typeof startChallenge> | EnrollmentFlow;
+
+function viewOf(kind: FlowKind, flow: AnyFlow): ServerView {
+  if (kind === "challenge") return (flow as ReturnType<typeof startChallenge>).view();
+  const enrollment = flow as EnrollmentFlow;
+  const view = enrollment.view();
+  const qr = view.done ? undefined : enrollment.qr();
+  return qr === undefined ? view : { ...view, qr };
+}
+
+/**
+ * Core's record covers the states a page or process resumes in; a back-end also rests in the
+ * states before the push (choosing an authenticator, waiting to retry), so those get the same
+ * record with the expiry the server gives them.
+ */
+function recordOf(kind: FlowKind, flow: AnyFlow, clock: FlowClock, fallbackExpiresAt: number): FlowRecord {
+  const record = flow.record();
+  if (record) return record;
+  const snapshot = flow.actor.getSnapshot();
+  if (snapshot.hasTag("holdsTokens")) throw new PushflowError("internal", "a flow holding tokens cannot be saved");
+  const context = snapshot.context as { deadlineAt?: number; mfaTokenExpiresAt?: number };
+  const expiresAt = context.deadlineAt ?? Math.min(fallbackExpiresAt, context.mfaTokenExpiresAt ?? Number.POSITIVE_INFINITY);
+  return { version: RECORD_VERSION, flow: kind, savedAt: clock.now(), expiresAt, snapshot: flow.actor.getPersistedSnapshot() };
+}

@@ -1,0 +1,56 @@
+import type { Transport } from "@pushflow/core";
+
+/** A transport that counts its calls, so a step can wait until none is in flight. */
+export interface TrackedTransport {
+  readonly transport: Transport;
+  /** Calls sent during this step. */
+  readonly sent: number;
+  readonly inFlight: number;
+  /** Resolves once no call is in flight. */
+  idle(): Promise<void>;
+}
+
+const METHODS = [
+  "login",
+  "associate",
+  "listAuthenticators",
+  "challenge",
+  "verifyOob",
+  "verifyOtp",
+  "verifyRecoveryCode",
+  "deleteAuthenticator",
+] as const satisfies readonly (keyof Transport)[];
+
+export function trackTransport(inner: Transport): TrackedTransport {
+  let sent = 0;
+  let inFlight = 0;
+  let waiters: (() => void)[] = [];
+  const wrapped: Record<string, unknown> = {};
+  for (const method of METHODS) {
+    const call = inner[method].bind(inner) as (...args: unknown[]) => Promise<unknown>;
+    wrapped[method] = async (...args: unknown[]) => {
+      sent++;
+      inFlight++;
+      try {
+        return await call(...args);
+      } finally {
+        inFlight--;
+        if (inFlight === 0) {
+          const ready = waiters;
+          waiters = [];
+          for (const resolve of ready) resolve();
+        }
+      }
+    };
+  }
+  return {
+    transport: wrapped as unknown as Transport,
+    get sent() {
+      return sent;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
+  };
+}

@@ -1,0 +1,124 @@
+import type {
+  ChallengeEvent,
+  ChallengeInput,
+  ChallengeView,
+  EnrollmentEvent,
+  EnrollmentInput,
+  EnrollmentView,
+  FlowClock,
+  FlowKind,
+  FlowOutput,
+  FlowStore,
+  LoginRequest,
+  Outcome,
+  Transport,
+} from "@pushflow/core";
+
+/** An event from the user, as the browser sends it (checked with `parseEvent`). */
+export type FlowServerEvent = EnrollmentEvent | ChallengeEvent;
+
+/** What a page shows of a flow: core's whitelisted view, and the QR of an enrollment. */
+export type ServerView = ChallengeView | (EnrollmentView & { readonly qr?: { readonly barcodeUri: string; readonly expiresAt: number } });
+
+export interface FlowServerOptions {
+  /** Where flows live between requests: shared by every instance (Redis), or one process's. */
+  readonly store: FlowStore;
+  /** The Auth0 calls; by default transport-fetch built from `domain`, `clientId`, `clientSecret`. */
+  readonly transport?: Transport;
+  /** `tenant.auth0.com` (HTTPS) or a URL (`http://` only for loopback). */
+  readonly domain?: string;
+  readonly clientId?: string;
+  /** A regular web app is a confidential client: its secret stays here, never in the store. */
+  readonly clientSecret?: string;
+  /** Default: the system clock. Every instance must agree on the time (NTP). */
+  readonly clock?: FlowClock;
+  /** AES-GCM key (raw 16, 24 or 32 bytes, or a CryptoKey) for the flows at rest. */
+  readonly encryptionKey?: CryptoKey | Uint8Array;
+  /** Store keys are `<keyPrefix><flowId>`; default `pushflow:flow:`. */
+  readonly keyPrefix?: string;
+  /**
+   * How long a step holds a flow, in ms (default 30 000): longer than the slowest step (a few
+   * transport calls, each within the transport's timeout). An instance that dies mid-step
+   * leaves its flows to the others once this has passed, and never sooner than one poll interval.
+   */
+  readonly leaseMs?: number;
+  /** A flow stays in the store this long past its deadline, so a late call still learns `expired`; default 60 000. */
+  readonly graceMs?: number;
+  /** Keep the outcome's name and reason this long after it was reported (`status: "reported"`); default 0. */
+  readonly keepReportedMs?: number;
+  /** A sample of [0, 1) for backoff jitter. */
+  readonly random?: () => number;
+  /** Where warnings go; default console.warn. */
+  readonly warn?: (message: string) => void;
+  /** Names this instance in leases; random by default. */
+  readonly instanceId?: string;
+  /** Makes flow ids (16 to 128 characters of `A-Z a-z 0-9 _ -`); default 128 random bits. */
+  readonly createId?: () => string;
+}
+
+/** The flow options a start takes besides the credentials. */
+export type StartInput = Omit<EnrollmentInput, "mfaToken"> & Omit<ChallengeInput, "mfaToken">;
+
+/** How the flow gets its mfa_token: given, or from a password login's `mfa_required` answer. */
+export type StartOptions = StartInput & ({ readonly mfaToken: string } | LoginRequest);
+
+/** The flow goes on: show `view`, ask again in `retryAfterMs`. */
+export interface PendingAnswer {
+  readonly status: "pending";
+  readonly flowId: string;
+  readonly flow: FlowKind;
+  readonly view: ServerView;
+  /** When something may change without the user: the next poll, the deadline, a cooldown. */
+  readonly retryAfterMs: number | undefined;
+  /** A first enrollment's recovery codes: in the start answer only, never stored, never again. */
+  readonly recoveryCodes?: readonly string[];
+}
+
+/** Another instance is running a step of this flow: the event was not applied; send it again. */
+export interface BusyAnswer {
+  readonly status: "busy";
+  readonly flowId: string;
+  readonly flow: FlowKind;
+  readonly view: ServerView;
+  readonly retryAfterMs: number;
+}
+
+/** The outcome, with its tokens: answered exactly once per flow, to one caller. */
+export interface DoneAnswer {
+  readonly status: "done";
+  readonly flowId: string;
+  readonly flow: FlowKind;
+  /** Absent when the password login failed before any flow ran. */
+  readonly view?: ServerView;
+  readonly outcome: FlowOutput;
+  readonly recoveryCodes?: readonly string[];
+}
+
+/** The outcome was already reported to an earlier call (kept `keepReportedMs`); no tokens. */
+export interface ReportedAnswer {
+  readonly status: "reported";
+  readonly flowId: string;
+  readonly flow: FlowKind;
+  readonly outcome: Outcome;
+  readonly reason: string;
+}
+
+/** No such flow: never started, reported and dropped, or past its deadline and grace period. */
+export interface GoneAnswer {
+  readonly status: "gone";
+  readonly flowId: string;
+}
+
+export type FlowAnswer = PendingAnswer | BusyAnswer | DoneAnswer | ReportedAnswer | GoneAnswer;
+
+export interface FlowServer {
+  /** Starts a flow, runs it until it waits (QR shown, push sent, choice needed), saves it. */
+  start(kind: FlowKind, options: StartOptions): Promise<PendingAnswer | DoneAnswer>;
+  /**
+   * Loads the flow, sends the user's event (checked with `parseEvent`) or the poll that is due,
+   * saves it and answers. Safe from any instance at any time.
+   */
+  advance(flowId: string, event?: unknown): Promise<FlowAnswer>;
+  /** The same as `advance(flowId, { type: "CANCEL" })`. */
+  cancel(flowId: string): Promise<FlowAnswer>;
+}

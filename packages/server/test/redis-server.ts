@@ -1,0 +1,106 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+
+/**
+ * The tests' Redis: `PUSHFLOW_TEST_REDIS_URL` when set (e.g. redis://127.0.0.1:6379), otherwise a
+ * `redis-server` this process spawns on a free loopback port, without persistence, and stops.
+ * Without either: the suites are skipped locally, and fail with a clear message in CI.
+ */
+export const REDIS_URL_VARIABLE = "PUSHFLOW_TEST_REDIS_URL";
+
+const givenUrl = process.env[REDIS_URL_VARIABLE];
+const installed = givenUrl !== undefined || spawnSync("redis-server", ["--version"]).error === undefined;
+
+/** True when the Redis suites must be skipped: no Redis and not in CI. */
+export const skipRedis = !installed && !process.env["CI"];
+
+/** Throws in CI when there is no Redis, so a missing install fails the run instead of skipping it. */
+export function requireRedis(): void {
+  if (!installed) {
+    throw new Error(
+      `redis-server is not installed: the @pushflow/server tests need it (Debian: apt-get install -y redis-server), or set ${REDIS_URL_VARIABLE}`,
+    );
+  }
+}
+
+export interface TestRedis {
+  readonly url: string;
+  /** A new connection (each back-end instance has its own). */
+  connect(): Redis;
+  stop(): Promise<void>;
+}
+
+export async function startRedis(): Promise<TestRedis> {
+  requireRedis();
+  const clients: Redis[] = [];
+  const connect = (url: string) => () => {
+    const client = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: false });
+    clients.push(client);
+    return client;
+  };
+  const closeClients = async () => {
+    await Promise.all(clients.splice(0).map((c) => c.quit().catch(() => c.disconnect())));
+  };
+  if (givenUrl !== undefined) return { url: givenUrl, connect: connect(givenUrl), stop: closeClients };
+
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "pushflow-redis-"));
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", ""],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  await ready(child, port);
+  const url = `redis://127.0.0.1:${port}`;
+  return {
+    url,
+    connect: connect(url),
+    stop: async () => {
+      await closeClients();
+      if (child.exitCode === null && child.pid !== undefined) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function ready(child: ChildProcess, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => fail(new Error(`redis-server on port ${port} did not start:\n${output}`)), 10_000);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Ready to accept connections")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => fail(new Error(`redis-server exited with ${code}:\n${output}`)));
+  });
+}
