@@ -7,9 +7,10 @@ import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.
 import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.types.ts";
 import type { ChallengeOutput, EnrollmentOutput, FlowOutput } from "./machines/outcomes.ts";
 import { DEFAULTS } from "./machines/policy.ts";
+import { initialFlowContext } from "./machines/shared.ts";
 import { challengeWithRuntime, enrollmentWithRuntime } from "./machines/runtime.ts";
 import { RECORD_VERSION, type FlowKind, type FlowRecord } from "./persistence.ts";
-import { redactDeep } from "./redact.ts";
+import { redactDeep, redactSnapshot } from "./redact.ts";
 import type { Transport } from "./transport.ts";
 import { challengeView, enrollmentView, type ChallengeView, type EnrollmentView } from "./views.ts";
 
@@ -95,6 +96,8 @@ function runFlow<TView>(
   if (input.pollIntervalMs !== undefined && input.pollIntervalMs < DEFAULTS.pollIntervalMs) {
     warn(`pushflow: a poll interval of ${input.pollIntervalMs} ms is below Auth0's 5 s; expect slow_down answers`);
   }
+  // Bad input is a PushflowError thrown here, not an actor that starts in an error state.
+  if (!options.record) initialFlowContext(input);
   const events = new EventEmitter<FlowEvents>();
   const actor = createActor(machine, {
     input,
@@ -174,12 +177,18 @@ function runFlow<TView>(
   return { api, actor, events, started };
 }
 
-/** Inspection events with secrets redacted from events and snapshots; actor refs kept for the inspector. */
+/**
+ * Inspection events with secrets redacted from every field (events, snapshots, action params),
+ * actor refs kept as they are for the inspector.
+ */
 function redactedInspector(inspect: (event: InspectionEvent) => void) {
   return (event: InspectionEvent) => {
-    const copy: Record<string, unknown> = { ...event };
-    if ("event" in event) copy["event"] = redactDeep(event.event);
-    if ("snapshot" in event) copy["snapshot"] = redactDeep(event.snapshot);
+    const copy: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(event)) {
+      if (key === "actorRef" || key === "sourceRef") copy[key] = value;
+      else if (key === "snapshot") copy[key] = redactSnapshot(value);
+      else copy[key] = redactDeep(value);
+    }
     inspect(copy as unknown as InspectionEvent);
   };
 }

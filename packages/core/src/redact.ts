@@ -33,6 +33,9 @@ export const REDACTED = "[redacted]";
 export function redactDeep(value: unknown, depth = 0): unknown {
   if (depth > 12 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
+  // Class instances (state nodes, actor refs, errors) carry definitions, not data: kept as they are.
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     if (typeof inner === "function") continue;
@@ -44,4 +47,18 @@ export function redactDeep(value: unknown, depth = 0): unknown {
 /** `code` is an error code almost everywhere, but the recovery code in SUBMIT_RECOVERY_CODE. */
 function isSecret(owner: object, key: string): boolean {
   return SECRET_KEYS.has(key) || (key === "code" && (owner as { type?: unknown }).type === "SUBMIT_RECOVERY_CODE");
+}
+
+/**
+ * The parts of an XState snapshot an inspector shows, with secrets redacted. The snapshot itself
+ * links to the whole machine definition, which is neither secret nor worth copying.
+ */
+export function redactSnapshot(snapshot: unknown): unknown {
+  if (snapshot === null || typeof snapshot !== "object") return snapshot;
+  const s = snapshot as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of ["status", "value", "context", "output", "error", "input"]) {
+    if (key in s) out[key] = redactDeep(s[key]);
+  }
+  return out;
 }

@@ -1,0 +1,229 @@
+import { describe, expect, it } from "vitest";
+import { SimulatedClock, type InspectionEvent } from "xstate";
+import { isPushflowError, PushflowError } from "../src/errors.ts";
+import { startChallenge, startEnrollment } from "../src/flow.ts";
+import { launchChallenge } from "../src/launch.ts";
+import { MemoryFlowStore, parseRecord, serializeRecord, type FlowRecord } from "../src/persistence.ts";
+import { answers, createControlledTransport, fail, ok, settle } from "../src/testing.ts";
+
+const MFA = "SECRET-MFA-TOKEN";
+
+async function challengeUntilPolling(clock = new SimulatedClock()) {
+  const transport = createControlledTransport();
+  const records: FlowRecord[] = [];
+  const flow = startChallenge({ mfaToken: MFA }, { transport, clock, persist: (r) => void (r && records.push(r)) });
+  await settle();
+  transport.respond("listAuthenticators", answers.pushAuthenticators(1));
+  await settle();
+  transport.respond("challenge", answers.pushChallenge("SECRET-OOB-1"));
+  await settle();
+  return { transport, clock, flow, records };
+}
+
+describe("the flow runner", () => {
+  it("emits DESIGN.md's events and exactly one done, then settles with the outcome", async () => {
+    const { transport, clock, flow } = await challengeUntilPolling();
+    const names: string[] = [];
+    for (const name of ["state", "poll", "backoff", "done"] as const) flow.events.on(name, () => names.push(name));
+    clock.increment(5_000);
+    await settle();
+    transport.respond("verifyOob", answers.slowDown());
+    await settle();
+    clock.increment(10_000);
+    await settle();
+    transport.respond("verifyOob", answers.tokens());
+    const output = await flow.done;
+    expect(output).toMatchObject({ outcome: "approved", method: "push", tokens: { accessToken: "test-access-token" } });
+    expect(names.filter((n) => n === "done")).toHaveLength(1);
+    expect(names).toContain("poll");
+    expect(names).toContain("backoff");
+    expect(flow.view()).toMatchObject({ done: true, outcome: "approved", intervalMs: 10_000 });
+  });
+
+  it("resumes a saved challenge: same oob_code, no second list or challenge", async () => {
+    const { transport, clock, flow, records } = await challengeUntilPolling();
+    clock.increment(5_000);
+    await settle();
+    transport.respond("verifyOob", answers.pending());
+    await settle();
+    const saved = serializeRecord(records.at(-1)!);
+    flow.actor.stop(); // the page goes away
+    expect(saved).not.toContain("SECRET-RECOVERY");
+
+    const later = createControlledTransport();
+    const record = parseRecord(saved, "challenge", clock.now());
+    const resumed = startChallenge({ mfaToken: "unused" }, { transport: later, clock, record });
+    await settle();
+    expect(later.calls).toEqual([]); // nothing until the next poll is due
+    clock.increment(5_000);
+    await settle();
+    expect(later.calls.map((c) => c.method)).toEqual(["verifyOob"]);
+    expect(later.calls[0]!.request).toMatchObject({ oobCode: "SECRET-OOB-1", mfaToken: MFA });
+    later.respond("verifyOob", answers.rejected());
+    expect((await resumed.done).outcome).toBe("rejected");
+  });
+
+  it("re-shows the QR of a resumed enrollment and never saves recovery codes", async () => {
+    const clock = new SimulatedClock();
+    const transport = createControlledTransport();
+    const records: FlowRecord[] = [];
+    const flow = startEnrollment({ mfaToken: MFA }, { transport, clock, persist: (r) => void (r && records.push(r)) });
+    const codes: string[][] = [];
+    flow.events.on("recovery-codes", (e) => codes.push([...e.codes]));
+    await settle();
+    transport.respond("associate", answers.association(["SECRET-RECOVERY-CODE"]));
+    await settle();
+    expect(codes).toEqual([["SECRET-RECOVERY-CODE"]]);
+    expect(flow.qr()?.barcodeUri).toContain("otpauth://");
+    const text = serializeRecord(records.at(-1)!);
+    expect(text).not.toContain("SECRET-RECOVERY-CODE");
+    flow.actor.stop();
+
+    const resumed = startEnrollment({ mfaToken: "unused" }, { transport: createControlledTransport(), clock, record: parseRecord(text, "enroll", clock.now()) });
+    const qr: string[] = [];
+    resumed.events.on("qr", (e) => qr.push(e.barcodeUri));
+    await settle();
+    expect(qr).toHaveLength(1);
+    expect(resumed.view()).toMatchObject({ state: "awaitingDevice", recoveryCodesPending: true });
+    resumed.cancel();
+  });
+
+  it("refuses expired, corrupt and other-version records with a clear error", () => {
+    const good: FlowRecord = { version: 1, flow: "challenge", savedAt: 0, expiresAt: 1_000, snapshot: { status: "active", value: "x", children: {}, context: { mfaToken: "m", oobCode: "o" } } };
+    const refuse = (text: unknown, now = 0) => {
+      try {
+        parseRecord(text, "challenge", now);
+      } catch (error) {
+        expect(isPushflowError(error)).toBe(true);
+        expect((error as PushflowError).code).toBe("invalid_record");
+        return (error as Error).message;
+      }
+      throw new Error("accepted");
+    };
+    expect(parseRecord(JSON.stringify(good), "challenge", 10)).toEqual(good);
+    expect(refuse(JSON.stringify(good), 1_000)).toMatch(/expired/);
+    expect(refuse("{not json")).toMatch(/not valid JSON/);
+    expect(refuse(JSON.stringify({ ...good, version: 2 }))).toMatch(/version 2/);
+    expect(refuse(JSON.stringify({ ...good, flow: "enroll" }))).toMatch(/enroll flow/);
+    expect(refuse(JSON.stringify({ ...good, snapshot: { status: "active", value: "x", children: {}, context: {} } }))).toMatch(/incomplete/);
+    expect(refuse(JSON.stringify({ ...good, snapshot: { ...good.snapshot as object, status: "done" } }))).toMatch(/ended/);
+  });
+
+  it("rejects bad input with a PushflowError before anything is sent", () => {
+    const transport = createControlledTransport();
+    expect(() => startChallenge({ mfaToken: "" }, { transport })).toThrow(/mfaToken is required/);
+    expect(() => startChallenge({ mfaToken: "m", pollIntervalMs: -1 }, { transport })).toThrow(/positive/);
+    expect(transport.calls).toEqual([]);
+  });
+
+  it("warns about a poll interval below 5 s", () => {
+    const warnings: string[] = [];
+    const flow = startChallenge({ mfaToken: "m", pollIntervalMs: 1_000 }, { transport: createControlledTransport(), clock: new SimulatedClock(), warn: (m) => warnings.push(m) });
+    expect(warnings[0]).toMatch(/below Auth0's 5 s/);
+    flow.cancel();
+  });
+
+  it("cancels through an AbortSignal and sends nothing after it", async () => {
+    const controller = new AbortController();
+    const clock = new SimulatedClock();
+    const transport = createControlledTransport();
+    const flow = startChallenge({ mfaToken: MFA }, { transport, clock, signal: controller.signal });
+    await settle();
+    transport.respond("listAuthenticators", answers.pushAuthenticators(1));
+    await settle();
+    transport.respond("challenge", answers.pushChallenge());
+    await settle();
+    clock.increment(5_000);
+    await settle();
+    expect(transport.pending.map((p) => p.method)).toEqual(["verifyOob"]);
+    controller.abort();
+    expect((await flow.done).outcome).toBe("cancelled");
+    const calls = transport.calls.length;
+    clock.increment(60_000);
+    await settle();
+    expect(transport.calls.length).toBe(calls);
+    expect(transport.pending).toEqual([]); // the poll in flight was aborted
+  });
+
+  it("gives the inspector no secret", async () => {
+    const seen: string[] = [];
+    const inspect = (e: InspectionEvent) => seen.push(JSON.stringify(e, (k, v) => (k === "actorRef" || k === "sourceRef" ? undefined : v)));
+    const { transport, clock, flow } = await (async () => {
+      const clock = new SimulatedClock();
+      const transport = createControlledTransport();
+      const flow = startChallenge({ mfaToken: MFA }, { transport, clock, inspect });
+      await settle();
+      transport.respond("listAuthenticators", answers.pushAuthenticators(1));
+      await settle();
+      transport.respond("challenge", answers.pushChallenge("SECRET-OOB-9"));
+      await settle();
+      return { transport, clock, flow };
+    })();
+    flow.send({ type: "USE_RECOVERY_CODE" });
+    flow.send({ type: "SUBMIT_RECOVERY_CODE", code: "SECRET-RC-TYPED" });
+    await settle();
+    transport.respond("verifyRecoveryCode", ok({ accessToken: "SECRET-ACCESS", tokenType: "Bearer", expiresIn: 600, recoveryCode: "SECRET-NEW-RC" }));
+    const output = await flow.done;
+    expect(output).toMatchObject({ outcome: "approved", method: "recovery-code", newRecoveryCode: "SECRET-NEW-RC" });
+    const text = seen.join("\n");
+    expect(seen.length).toBeGreaterThan(10);
+    for (const secret of [MFA, "SECRET-OOB-9", "SECRET-RC-TYPED", "SECRET-ACCESS", "SECRET-NEW-RC"]) expect(text).not.toContain(secret);
+    void clock;
+  });
+});
+
+describe("launch", () => {
+  it("logs in with a password, saves to the store and resumes from it", async () => {
+    const clock = new SimulatedClock();
+    clock.set(1_000_000);
+    const store = new MemoryFlowStore(() => clock.now());
+    const transport = createControlledTransport();
+    const first = launchChallenge({ transport, clock, store, credentials: { username: "ada", password: "pw" } });
+    await settle();
+    expect(transport.calls[0]).toMatchObject({ method: "login" });
+    transport.respond("login", ok({ type: "mfa_required", mfaToken: MFA }));
+    await settle();
+    transport.respond("listAuthenticators", answers.pushAuthenticators(1));
+    await settle();
+    transport.respond("challenge", answers.pushChallenge());
+    await settle();
+    expect(store.keys()).toEqual(["pushflow:challenge"]);
+    (await first.started)?.actor.stop();
+
+    const again = createControlledTransport();
+    const second = launchChallenge({ transport: again, clock, store, credentials: { username: "ada", password: "pw" } });
+    expect(await second.resumed).toBe(true);
+    await second.started;
+    await settle();
+    clock.increment(5_000);
+    await settle();
+    expect(again.calls.map((c) => c.method)).toEqual(["verifyOob"]);
+    again.respond("verifyOob", answers.tokens());
+    expect((await second.outcome).outcome).toBe("approved");
+    await settle();
+    expect(store.keys()).toEqual([]);
+  });
+
+  it("discards a corrupt saved flow with a warning and starts anew", async () => {
+    const store = new MemoryFlowStore();
+    await store.put("pushflow:challenge", "{corrupt", { expiresAt: Date.now() + 60_000 });
+    const warnings: string[] = [];
+    const transport = createControlledTransport();
+    const handle = launchChallenge({ transport, store, credentials: { mfaToken: MFA }, warn: (m) => warnings.push(m) });
+    expect(await handle.resumed).toBe(false);
+    expect(warnings[0]).toMatch(/not valid JSON.*discarded/);
+    await settle();
+    expect(transport.calls.map((c) => c.method)).toEqual(["listAuthenticators"]);
+    handle.cancel();
+    expect((await handle.outcome).outcome).toBe("cancelled");
+  });
+
+  it("ends a failed login with a typed outcome", async () => {
+    const transport = createControlledTransport();
+    const handle = launchChallenge({ transport, credentials: { username: "ada", password: "wrong" } });
+    await settle();
+    transport.respond("login", fail("invalid_credentials", { message: "Wrong email or password." }));
+    const output = await handle.outcome;
+    expect(output).toMatchObject({ outcome: "failed", error: { code: "invalid_credentials" } });
+  });
+});
