@@ -1,0 +1,335 @@
+import { describe, expect, it } from "vitest";
+import { isPushflowError, MemoryFlowStore, type Transport } from "@pushflow/core";
+import { createFlowServer, type FlowAnswer, type PendingAnswer } from "../src/index.ts";
+import { CLIENT, storedTexts, USER, world } from "./helpers.ts";
+
+const pendingOf = (answer: FlowAnswer): PendingAnswer => {
+  if (answer.status !== "pending") throw new Error(`expected pending, got ${JSON.stringify(answer)}`);
+  return answer;
+};
+
+describe("createFlowServer: a challenge, step by step", () => {
+  it("answers from the store and sends nothing until the poll is due, then sends exactly one", async () => {
+    const w = world();
+    const server = w.server();
+    const started = pendingOf(await server.start("challenge", { mfaToken: w.mfaToken() }));
+    expect(started.view).toMatchObject({ flow: "challenge", state: "challenged.polling", attempt: 0 });
+    expect(started.retryAfterMs).toBe(5_000);
+    const callsAfterStart = w.transport.calls.length;
+
+    for (let i = 0; i < 3; i++) expect((await server.advance(started.flowId)).status).toBe("pending");
+    w.clock.increment(4_999);
+    expect(pendingOf(await server.advance(started.flowId)).retryAfterMs).toBe(1);
+    expect(w.transport.calls.length).toBe(callsAfterStart);
+
+    w.clock.increment(1);
+    const polled = pendingOf(await server.advance(started.flowId));
+    expect(w.polls()).toBe(1);
+    expect(polled.view.attempt).toBe(1);
+    expect(polled.retryAfterMs).toBe(5_000);
+    expect((await server.advance(started.flowId)).status).toBe("pending");
+    expect(w.polls()).toBe(1);
+  });
+
+  it("reports the outcome with its tokens exactly once; later calls find the flow gone", async () => {
+    const w = world();
+    const server = w.server();
+    const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
+    w.device.approve();
+    w.clock.increment(5_000);
+    const done = await server.advance(flowId);
+    expect(done).toMatchObject({ status: "done", outcome: { outcome: "approved", method: "push" } });
+    expect(done.status === "done" && "tokens" in done.outcome && done.outcome.tokens.accessToken).toBeTruthy();
+    expect(await server.advance(flowId)).toEqual({ status: "gone", flowId });
+    expect(w.store.keys()).toEqual([]);
+  });
+
+  it("keeps the reported outcome's name and reason, never its tokens, for keepReportedMs", async () => {
+    const w = world();
+    const server = w.server({ keepReportedMs: 30_000 });
+    const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
+    w.device.reject();
+    w.clock.increment(5_000);
+    expect(await server.advance(flowId)).toMatchObject({ status: "done", outcome: { outcome: "rejected" } });
+    const later = await server.advance(flowId);
+    expect(later).toEqual({ status: "reported", flowId, flow: "challenge", outcome: "rejected", reason: expect.any(String), at: w.clock.now() });
+    w.clock.increment(30_000);
+    expect((await server.advance(flowId)).status).toBe("gone");
+  });
+
+  it("reports once when many calls on two instances race for the final poll", async () => {
+    const w = world();
+    const a = w.server({ instanceId: "a" });
+    const b = w.server({ instanceId: "b" });
+    const { flowId } = await a.start("challenge", { mfaToken: w.mfaToken() });
+    w.device.approve();
+    w.clock.increment(5_000);
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).advance(flowId)));
+    expect(answers.filter((x) => x.status === "done")).toHaveLength(1);
+    expect(w.polls()).toBe(1);
+    expect(answers.every((x) => ["done", "pending", "gone"].includes(x.status))).toBe(true);
+  });
+
+  it("ends expired once the deadline passes without an answer, then is gone", async () => {
+    const w = world();
+    const server = w.server();
+    const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken(), timeoutMs: 20_000 });
+    w.clock.increment(20_000);
+    expect(await server.advance(flowId)).toMatchObject({ status: "done", outcome: { outcome: "expired" } });
+    expect((await server.advance(flowId)).status).toBe("gone");
+  });
+
+  it("ends expired when asked only after the deadline, within the grace period", async () => {
+    const w = world();
+    const server = w.server({ graceMs: 60_000 });
+    const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken(), timeoutMs: 20_000 });
+    w.clock.increment(70_000);
+    expect(await server.advance(flowId)).toMatchObject({ status: "done", outcome: { outcome: "expired" } });
+    const late = await server.start("challenge", { mfaToken: w.mfaToken(), timeoutMs: 20_000 });
+    w.clock.increment(80_001);
+    expect((await server.advance(late.flowId)).status).toBe("gone");
+  });
+
+  it("goes on from another server object on the same store (an instance restarted)", async () => {
+    const w = world();
+    const { flowId } = await w.server().start("challenge", { mfaToken: w.mfaToken() });
+    w.clock.increment(5_000);
+    pendingOf(await w.server().advance(flowId));
+    w.device.approve();
+    w.clock.increment(5_000);
+    expect(await w.server().advance(flowId)).toMatchObject({ status: "done", outcome: { outcome: "approved" } });
+    expect(w.polls()).toBe(2);
+  });
+
+  it("answers gone for unknown and malformed ids", async () => {
+    const w = world();
+    const server = w.server();
+    expect(await server.advance("AAAAAAAAAAAAAAAAAAAAAA")).toEqual({ status: "gone", flowId: "AAAAAAAAAAAAAAAAAAAAAA" });
+    expect((await server.advance("../../etc/passwd")).status).toBe("gone");
+    expect((await server.advance("")).status).toBe("gone");
+  });
+
+  it("discards a corrupt entry with a warning", async () => {
+    const w = world();
+    const server = w.server();
+    const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
+    await w.store.put(`pushflow:flow:${flowId}`, "{not json", { expiresAt: w.clock.now() + 60_000 });
+    expect((await server.advance(flowId)).status).toBe("gone");
+    expect(w.store.keys()).toEqual([]);
+    expect(w.warnings.join("\n")).toMatch(/not valid JSON.*discarded/);
+  });
+});
+
+describe("createFlowServer: the user's events", () => {
+  it("switches to a one-time code, shows a refused code, accepts the right one", async () => {
+    const w = world();
+    const server = w.server();
+    const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
+    expect(pendingOf(await server.advance(flowId, { type: "USE_OTP" })).view.state).toBe("challenged.otpEntry");
+    const refused = pendingOf(await server.advance(flowId, { type: "SUBMIT_OTP", otp: "000000" }));
+    expect(refused.view).toMatchObject({ state: "challenged.otpEntry", codeError: "That code is not valid." });
+    w.clock.increment(30_000);
+    const done = await server.advance(flowId, { type: "SUBMIT_OTP", otp: w.device.totp() });
+    expect(done).toMatchObject({ status: "done", outcome: { outcome: "approved", method: "otp" } });
+    expect(w.polls()).toBe(0);
+  });
+
+  it("uses a recovery code and reports the new one once", async () => {
+    const w = world();
+    const server = w.server();
+    const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
+    await server.advance(flowId, { type: "USE_RECOVERY_CODE" });
+    const done = await server.advance(flowId, { type: "SUBMIT_RECOVERY_CODE", code: w.recoveryCode! });
+    expect(done).toMatchObject({ status: "done", outcome: { outcome: "approved", method: "recovery-code", newRecoveryCode: expect.any(String) } });
+  });
+
+  it("lets the user choose among several push authenticators, across steps", async () => {
+    const w = world({ devices: 2 });
+    const server = w.server();
+    const started = pendingOf(await server.start("challenge", { mfaToken: w.mfaToken() }));
+    expect(started.view.state).toBe("choosing");
+    expect(started.retryAfterMs).toBeUndefined();
+    const choices = started.view.flow === "challenge" ? started.view.choices : [];
+    expect(choices).toHaveLength(2);
+    expect(pendingOf(await server.advance(started.flowId)).view.state).toBe("choosing");
+    const chosen = pendingOf(await server.advance(started.flowId, { type: "CHOOSE_AUTHENTICATOR", id: choices[1]!.id }));
+    expect(chosen.view).toMatchObject({ state: "challenged.polling", authenticatorId: choices[1]!.id });
+    w.devices[1]!.approve();
+    w.clock.increment(5_000);
+    expect(await server.advance(started.flowId)).toMatchObject({ status: "done", outcome: { outcome: "approved" } });
+  });
+
+  it("resends after the cooldown, and cancels", async () => {
+    const w = world();
+    const server = w.server();
+    const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken(), resendCooldownMs: 12_000 });
+    w.clock.increment(12_000);
+    expect(pendingOf(await server.advance(flowId)).view).toMatchObject({ canResend: true });
+    await server.advance(flowId, { type: "RESEND" });
+    expect(w.transport.calls.filter((c) => c.method === "challenge")).toHaveLength(2);
+    expect(await server.cancel(flowId)).toMatchObject({ status: "done", outcome: { outcome: "cancelled" } });
+    expect((await server.cancel(flowId)).status).toBe("gone");
+  });
+
+  it("refuses unknown events and bad fields with bad_input, without echoing the value", async () => {
+    const w = world();
+    const server = w.server();
+    const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
+    for (const event of [{ type: "DROP_TABLES" }, { type: "SUBMIT_OTP" }, { type: "SUBMIT_OTP", otp: "x".repeat(65) }, "CANCEL", null, { type: "ACK_RECOVERY_CODES" }]) {
+      const error = await server.advance(flowId, event).catch((e: unknown) => e);
+      expect(isPushflowError(error) && error.code).toBe("bad_input");
+    }
+    const error = await server.advance(flowId, { type: "SUBMIT_RECOVERY_CODE", code: 42 }).catch((e: unknown) => e);
+    expect(String(error)).not.toContain("42");
+  });
+
+  it("signs in with a password first, and reports a failed login without storing anything", async () => {
+    const w = world();
+    const server = w.server();
+    const started = await server.start("challenge", { username: USER.username, password: USER.password });
+    expect(started.status).toBe("pending");
+    const refused = await server.start("challenge", { username: USER.username, password: "wrong" });
+    expect(refused).toMatchObject({ status: "done", outcome: { outcome: "failed" } });
+    expect(w.store.keys()).toHaveLength(1);
+    await expect(server.start("challenge", {} as never)).rejects.toThrow(/mfaToken, or username and password/);
+  });
+});
+
+describe("createFlowServer: enrollment", () => {
+  it("shows the QR in every answer, the recovery codes in the first only, and stores neither codes nor the client secret", async () => {
+    const w = world({ enrolled: false });
+    const server = w.server();
+    const started = pendingOf(await server.start("enroll", { mfaToken: w.mfaToken() }));
+    expect(started.recoveryCodes).toHaveLength(1);
+    const code = started.recoveryCodes![0]!;
+    expect(started.view).toMatchObject({ flow: "enroll", state: "awaitingDevice", qr: { barcodeUri: expect.stringMatching(/^otpauth:/) } });
+
+    const again = pendingOf(await server.advance(started.flowId));
+    expect(again.recoveryCodes).toBeUndefined();
+    expect(again.view).toMatchObject({ qr: { barcodeUri: expect.stringMatching(/^otpauth:/) } });
+
+    for (const text of await storedTexts(w.store)) {
+      expect(text).not.toContain(code);
+      expect(text).not.toContain(CLIENT.clientSecret);
+    }
+    // The device scans; the flow ends enrolled although nobody acknowledged the codes, because
+    // a flow holding tokens is never stored: the codes were shown in the first answer.
+    w.device.scan((again.view as { qr: { barcodeUri: string } }).qr.barcodeUri);
+    w.clock.increment(5_000);
+    expect(await server.advance(started.flowId)).toMatchObject({ status: "done", outcome: { outcome: "enrolled" } });
+    expect(w.store.keys()).toEqual([]);
+  });
+
+  it("takes ACK_RECOVERY_CODES at any time", async () => {
+    const w = world({ enrolled: false });
+    const server = w.server();
+    const { flowId } = await server.start("enroll", { mfaToken: w.mfaToken() });
+    expect(pendingOf(await server.advance(flowId, { type: "ACK_RECOVERY_CODES" })).view).toMatchObject({ recoveryCodesPending: false });
+  });
+});
+
+describe("createFlowServer: encryption at rest", () => {
+  const key = new Uint8Array(32).fill(7);
+
+  it("keeps no mfa_token, oob_code or QR in clear, and restores what it sealed", async () => {
+    const w = world({ enrolled: false });
+    const mfaToken = w.mfaToken();
+    const server = w.server({ encryptionKey: key });
+    const started = pendingOf(await server.start("enroll", { mfaToken }));
+    const uri = (started.view as { qr: { barcodeUri: string } }).qr.barcodeUri;
+    const [text] = await storedTexts(w.store);
+    expect(text).toMatch(/"data":"aes-gcm:/);
+    expect(text).not.toContain(mfaToken);
+    expect(text).not.toContain(encodeURIComponent(uri).slice(0, 20));
+    expect(text).not.toContain("enrollment_tx_id");
+    w.clock.increment(5_000);
+    expect(pendingOf(await server.advance(started.flowId)).view.attempt).toBe(1);
+  });
+
+  it("writes a new IV every time", async () => {
+    const w = world();
+    const server = w.server({ encryptionKey: key });
+    const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
+    const first = (await w.store.get(`pushflow:flow:${flowId}`))!.value;
+    w.clock.increment(5_000);
+    await server.advance(flowId);
+    const second = (await w.store.get(`pushflow:flow:${flowId}`))!.value;
+    const iv = (s: string) => /aes-gcm:([^:]+):/.exec(s)![1];
+    expect(iv(first)).not.toBe(iv(second));
+  });
+
+  it("discards flows it cannot open: no key, another key, or moved under another id", async () => {
+    const w = world();
+    const sealed = w.server({ encryptionKey: key });
+    const a = await sealed.start("challenge", { mfaToken: w.mfaToken() });
+    const b = await sealed.start("challenge", { mfaToken: w.mfaToken() });
+    const c = await sealed.start("challenge", { mfaToken: w.mfaToken() });
+    expect((await w.server().advance(a.flowId, { type: "USE_OTP" })).status).toBe("gone");
+    expect((await w.server({ encryptionKey: new Uint8Array(32) }).advance(b.flowId, { type: "USE_OTP" })).status).toBe("gone");
+    const moved = (await w.store.get(`pushflow:flow:${c.flowId}`))!.value;
+    await w.store.put("pushflow:flow:BBBBBBBBBBBBBBBBBBBBBB", moved, { expiresAt: w.clock.now() + 60_000 });
+    expect((await sealed.advance("BBBBBBBBBBBBBBBBBBBBBB", { type: "USE_OTP" })).status).toBe("gone");
+    expect(w.warnings.filter((m) => /could not be decrypted|no encryptionKey/.test(m))).toHaveLength(3);
+    await expect(async () => w.server({ encryptionKey: new Uint8Array(5) }).start("challenge", { mfaToken: w.mfaToken() })).rejects.toThrow(/16, 24 or 32 bytes/);
+  });
+});
+
+/** The mock transport, except that verifyOob answers are lost: the instance died mid-step. */
+function dying(inner: Transport): Transport {
+  return { ...inner, verifyOob: async (request, options) => (await inner.verifyOob(request, options), new Promise<never>(() => {})) };
+}
+
+describe("createFlowServer: leases", () => {
+  it("keeps other instances off a flow while a step runs, and lets them take over one interval after an abandoned one", async () => {
+    const w = world();
+    const alive = w.server({ instanceId: "alive", leaseMs: 1_000 });
+    const doomed = createFlowServer({ store: w.store, transport: dying(w.transport), clock: w.clock, instanceId: "doomed", leaseMs: 1_000 });
+    const { flowId } = await alive.start("challenge", { mfaToken: w.mfaToken() });
+    w.clock.increment(5_000);
+    void doomed.advance(flowId); // claims the flow, polls, never comes back
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(w.polls()).toBe(1);
+
+    const held = pendingOf(await alive.advance(flowId));
+    expect(held.retryAfterMs).toBe(5_000); // the lease is at least one poll interval, not leaseMs
+    expect(await alive.advance(flowId, { type: "USE_OTP" })).toMatchObject({ status: "busy", retryAfterMs: 5_000 });
+    w.clock.increment(4_999);
+    expect((await alive.advance(flowId)).status).toBe("pending");
+    expect(w.polls()).toBe(1);
+
+    w.clock.increment(1);
+    const taken = pendingOf(await alive.advance(flowId));
+    expect(w.polls()).toBe(2);
+    expect(taken.view.attempt).toBe(1); // the lost step left no trace: its poll is counted anew
+    const times = w.transport.calls.filter((c) => c.method === "verifyOob").map((c) => c.at);
+    expect(times[1]! - times[0]!).toBe(5_000);
+  });
+
+  it("refuses to report an outcome after losing the flow to another instance", async () => {
+    const w = world();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: Transport = { ...w.transport, verifyOob: async (request, options) => (await gate, w.transport.verifyOob(request, options)) };
+    const late = createFlowServer({ store: w.store, transport: slow, clock: w.clock, leaseMs: 1_000 });
+    const quick = w.server({ leaseMs: 1_000 });
+    const { flowId } = await quick.start("challenge", { mfaToken: w.mfaToken() });
+    w.device.approve();
+    w.clock.increment(5_000);
+    const lateAnswer = late.advance(flowId);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    w.clock.increment(5_000); // the slow step outlived its lease
+    expect(await quick.advance(flowId)).toMatchObject({ status: "done", outcome: { outcome: "approved" } });
+    release();
+    expect((await lateAnswer).status).toBe("gone");
+  });
+});
+
+describe("createFlowServer: options", () => {
+  it("builds transport-fetch from domain and client, and refuses missing ones", () => {
+    const store = new MemoryFlowStore();
+    expect(() => createFlowServer({ store, domain: "tenant.example.com", clientId: "x", clientSecret: "s" })).not.toThrow();
+    expect(() => createFlowServer({ store })).toThrow(/transport, or domain and clientId/);
+    expect(() => createFlowServer({ store, domain: "http://evil.example.com", clientId: "x" })).toThrow();
+    expect(() => createFlowServer({ store, domain: "tenant.example.com", clientId: "x", leaseMs: 0 })).toThrow(/leaseMs/);
+  });
+});
