@@ -1,8 +1,8 @@
 import { expect } from "vitest";
 import { createActor, SimulatedClock, type AnyActorRef, type AnyStateMachine, type EventObject, type InspectionEvent } from "xstate";
-import { getStateNodes, TestModel } from "xstate/graph";
+import { getStateNodes } from "xstate/graph";
 import type { ErrorCode } from "../../src/errors.ts";
-import { createControlledTransport, fail, type ControlledTransport, type TransportMethod } from "../../src/testing.ts";
+import { createControlledTransport, fail, type ControlledTransport, type PathSnapshot, type TransportMethod } from "../../src/testing.ts";
 
 /** Lets answers and timer resolutions reach the actors: they only chain promises, no real timers. */
 async function settle(): Promise<void> {
@@ -19,7 +19,7 @@ export interface ModelSpec {
   readonly inputs: readonly unknown[];
   readonly events: readonly EventObject[];
   /** The part of the context compared at every step (and that keys the graph). */
-  readonly project: (snapshot: AnySnapshot) => unknown;
+  readonly project: (snapshot: PathSnapshot) => unknown;
   /** A real actor with the given transport and clock. */
   readonly start: (sut: { clock: SimulatedClock; transport: ControlledTransport; input: unknown; inspect: (e: InspectionEvent) => void }) => AnyActorRef;
   /** The snapshot compared with the model's (the root, or a child for the poll loop). */
@@ -154,46 +154,8 @@ export function coverageRecorder(prefix: string) {
   return { states, transitions, inspect };
 }
 
-/** The paths to replay: the shortest path to every state, extended by every edge out of it. */
-export function modelPaths(spec: ModelSpec, input: unknown) {
-  const serializeState = (s: AnySnapshot) =>
-    JSON.stringify({ v: s.value, s: s.status, p: s.status === "active" ? spec.project(s) : (s.output as { outcome?: string })?.outcome });
-  const model = new TestModel(spec.machine, {
-    input,
-    // Only the events the current state handles: an error event for a child that is not running
-    // would put the snapshot in an error status that no real run can reach.
-    events: (snapshot: { status: string; _nodes: { ownEvents: string[] }[] }) => {
-      if (snapshot.status !== "active") return [];
-      const handled = new Set(snapshot._nodes.flatMap((node) => node.ownEvents));
-      return spec.events.filter((event) => handled.has(event.type));
-    },
-    serializeState: serializeState as never,
-  } as never);
-  const shortest = model.getShortestPaths({ allowDuplicatePaths: true });
-  const toState = new Map(shortest.map((p) => [serializeState(p.state as never), p]));
-  type Steps = { event: EventObject; state: AnySnapshot }[];
-  const candidates: { description: string; steps: Steps; key: string }[] = [];
-  const adjacency = model.getAdjacencyMap() as unknown as Record<string, { state: AnySnapshot; transitions: Record<string, { event: EventObject; state: AnySnapshot }> }>;
-  for (const node of Object.values(adjacency)) {
-    const prefix = (toState.get(serializeState(node.state))?.steps ?? []) as unknown as Steps;
-    for (const edge of Object.values(node.transitions)) {
-      const event = JSON.stringify(edge.event, (k, v) => (k === "error" ? "Error" : v));
-      // One replay per (state, event, next state): context variants that lead nowhere new add nothing.
-      const key = `${JSON.stringify(node.state.value)} ${event} ${JSON.stringify(edge.state.value)}`;
-      candidates.push({ description: `${stateLabel(node.state)} --${edge.event.type}--> ${stateLabel(edge.state)}`, steps: [...prefix, { event: edge.event, state: edge.state }], key });
-    }
-  }
-  candidates.sort((a, b) => a.steps.length - b.steps.length);
-  const seen = new Set<string>();
-  return candidates.filter((c) => !seen.has(c.key) && seen.add(c.key));
-}
-
-function stateLabel(s: AnySnapshot): string {
-  return typeof s.value === "string" ? s.value : JSON.stringify(s.value).replace(/[{}"]/g, "").replace(/:/g, ".");
-}
-
 /** Replays one path on a real actor, comparing state and projected context at every step. */
-export async function replay(spec: ModelSpec, input: unknown, steps: readonly { event: EventObject; state: AnySnapshot }[], inspect: (e: InspectionEvent) => void) {
+export async function replay(spec: ModelSpec, input: unknown, steps: readonly { event: EventObject; state: PathSnapshot }[], inspect: (e: InspectionEvent) => void) {
   const clock = new SimulatedClock();
   const transport = createControlledTransport();
   const actor = spec.start({ clock, transport, input, inspect });

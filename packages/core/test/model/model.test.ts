@@ -5,10 +5,9 @@ import { challengeMachine } from "../../src/machines/challenge.machine.ts";
 import { enrollmentMachine } from "../../src/machines/enrollment.machine.ts";
 import { pollMachine } from "../../src/machines/poll.machine.ts";
 import { challengeWithRuntime, enrollmentWithRuntime } from "../../src/machines/runtime.ts";
-import { coverageRecorder, coverageUniverse, modelPaths, replay, type AnySnapshot, type ModelSpec } from "./harness.ts";
-import { flowEvents, pollEvents, REQUESTED_ID } from "./samples.ts";
+import { DEFAULT_PROJECTIONS, flowEvents, getModelPaths, pollEvents, REQUESTED_ID } from "../../src/testing.ts";
+import { coverageRecorder, coverageUniverse, replay, type AnySnapshot, type ModelSpec } from "./harness.ts";
 
-const pick = (s: AnySnapshot, keys: string[]) => Object.fromEntries(keys.map((k) => [k, s.context[k] ?? null]));
 
 const specs: ModelSpec[] = [
   {
@@ -16,7 +15,7 @@ const specs: ModelSpec[] = [
     machine: enrollmentMachine,
     inputs: [{ mfaToken: "test-mfa-token", maxRetries: 1, enrollmentWindowMs: 1_000_000 }],
     events: flowEvents,
-    project: (s) => ({ ...pick(s, ["retries", "recoveryCodesPending"]), rateLimited: s.context["lastWait"] === "rate_limited" }),
+    project: DEFAULT_PROJECTIONS["enrollment"]!,
     start: ({ clock, transport, input, inspect }) =>
       createActor(enrollmentWithRuntime({ transport, clock, random: () => 0 }), { input: input as never, clock, inspect }).start(),
     observe: (actor) => actor.getSnapshot() as AnySnapshot,
@@ -29,13 +28,7 @@ const specs: ModelSpec[] = [
       { mfaToken: "test-mfa-token", maxRetries: 1, timeoutMs: 1_000_000, resendCooldownMs: 100_000, authenticatorId: REQUESTED_ID },
     ],
     events: flowEvents,
-    // What the guards read, and nothing that only words a reason: a finite graph.
-    project: (s) => ({
-      ...pick(s, ["retries", "authenticatorId", "resendReady"]),
-      rateLimited: s.context["lastWait"] === "rate_limited",
-      codeRefused: s.context["codeError"] !== undefined,
-      choices: (s.context["choices"] as unknown[]).length,
-    }),
+    project: DEFAULT_PROJECTIONS["challenge"]!,
     start: ({ clock, transport, input, inspect }) =>
       createActor(challengeWithRuntime({ transport, clock, random: () => 0 }), { input: input as never, clock, inspect }).start(),
     observe: (actor) => actor.getSnapshot() as AnySnapshot,
@@ -45,7 +38,7 @@ const specs: ModelSpec[] = [
     machine: pollMachine,
     inputs: [{ mfaToken: "test-mfa-token", oobCode: "test-oob-code", intervalMs: 5000, nextPollAt: 5000, maxRetries: 1, attempt: 0 }],
     events: pollEvents,
-    project: (s) => pick(s, ["retries"]),
+    project: DEFAULT_PROJECTIONS["poll"]!,
     // The loop reports to its parent: run it under a minimal host, as the flows do.
     start: ({ clock, transport, input, inspect }) => {
       const actors = runtimeActors({ transport, clock, random: () => 0 });
@@ -63,7 +56,7 @@ for (const spec of specs) {
     const universe = coverageUniverse(spec.machine);
     const recorder = coverageRecorder(spec.machine.id);
     for (const [i, input] of spec.inputs.entries()) {
-      const paths = modelPaths(spec, input);
+      const paths = getModelPaths(spec.machine, { input, events: spec.events, project: spec.project });
       it(`input ${i}: generates paths`, () => expect(paths.length).toBeGreaterThan(10));
       for (const path of paths) {
         it(`input ${i}: ${path.description}`, () => replay(spec, input, path.steps, recorder.inspect));

@@ -1,6 +1,6 @@
 import type { EventObject } from "xstate";
-import type { ErrorCode } from "../../src/errors.ts";
-import { answers, fail, ok } from "../../src/testing.ts";
+import type { ErrorCode } from "../errors.ts";
+import { answers, fail, ok } from "./answers.ts";
 
 /** Sample payloads for the events the graph explores. `at`/`jitter` are the runtime's stamps. */
 const stamped = (result: object) => ({ ...result, at: 0, jitter: 0 });

@@ -1,0 +1,92 @@
+import type { AnyStateMachine, EventObject } from "xstate";
+import { TestModel } from "xstate/graph";
+import { flowEvents, pollEvents } from "./sample-events.ts";
+
+/** The parts of a snapshot a model path carries. */
+export interface PathSnapshot {
+  readonly value: unknown;
+  readonly status: string;
+  readonly context: Record<string, unknown>;
+  readonly output?: unknown;
+}
+
+/** One generated path: events from the start, each with the snapshot it leads to. */
+export interface ModelPath {
+  readonly description: string;
+  readonly steps: readonly { readonly event: EventObject; readonly state: PathSnapshot }[];
+}
+
+export interface ModelPathOptions {
+  /** The machine's input (a mfaToken and options); some guards depend on it. */
+  readonly input: unknown;
+  /** Sample events with payloads; default: pushflow's samples for the flows and the poll loop. */
+  readonly events?: readonly EventObject[];
+  /** The part of the context that tells two states apart; default: what the machine's guards read. */
+  readonly project?: (snapshot: PathSnapshot) => unknown;
+}
+
+const pick = (s: PathSnapshot, keys: string[]) => Object.fromEntries(keys.map((k) => [k, s.context[k] ?? null]));
+
+/** What the guards of each machine read, and nothing that only words a reason: a finite graph. */
+export const DEFAULT_PROJECTIONS: Record<string, (s: PathSnapshot) => unknown> = {
+  enrollment: (s) => ({ ...pick(s, ["retries", "recoveryCodesPending"]), rateLimited: s.context["lastWait"] === "rate_limited" }),
+  challenge: (s) => ({
+    ...pick(s, ["retries", "authenticatorId", "resendReady"]),
+    rateLimited: s.context["lastWait"] === "rate_limited",
+    codeRefused: s.context["codeError"] !== undefined,
+    choices: (s.context["choices"] as unknown[] | undefined)?.length ?? 0,
+  }),
+  poll: (s) => pick(s, ["retries"]),
+};
+
+/**
+ * Paths through a pushflow machine (`enrollmentMachine`, `challengeMachine`, `pollMachine`): the
+ * shortest path to every state, extended by every transition out of it, one per (state, event,
+ * next state). Drive your own screen or system along them to meet every state and outcome.
+ * Bound retries in the input (`maxRetries: 1`) to keep the graph small.
+ */
+export function getModelPaths(machine: AnyStateMachine, options: ModelPathOptions): ModelPath[] {
+  const project = options.project ?? DEFAULT_PROJECTIONS[machine.id] ?? (() => null);
+  const events = options.events ?? (machine.id === "poll" ? pollEvents : flowEvents);
+  const serializeState = (s: PathSnapshot) =>
+    JSON.stringify({ v: s.value, s: s.status, p: s.status === "active" ? project(s) : (s.output as { outcome?: string } | undefined)?.outcome });
+  const model = new TestModel(machine, {
+    input: options.input,
+    // Only the events the current state handles: an error event for a child that is not running
+    // would put the snapshot in an error status that no real run can reach.
+    events: (snapshot: { status: string; _nodes: { ownEvents: string[] }[] }) => {
+      if (snapshot.status !== "active") return [];
+      const handled = new Set(snapshot._nodes.flatMap((node) => node.ownEvents));
+      return events.filter((event) => handled.has(event.type));
+    },
+    serializeState,
+  } as never);
+  type Steps = { event: EventObject; state: PathSnapshot }[];
+  const toState = new Map(
+    model.getShortestPaths({ allowDuplicatePaths: true }).map((p) => [serializeState(p.state as never), p.steps as unknown as Steps]),
+  );
+  const adjacency = model.getAdjacencyMap() as unknown as Record<
+    string,
+    { state: PathSnapshot; transitions: Record<string, { event: EventObject; state: PathSnapshot }> }
+  >;
+  const candidates: (ModelPath & { key: string })[] = [];
+  for (const node of Object.values(adjacency)) {
+    const prefix = toState.get(serializeState(node.state)) ?? [];
+    for (const edge of Object.values(node.transitions)) {
+      const event = JSON.stringify(edge.event, (k, v: unknown) => (k === "error" ? "Error" : v));
+      const key = `${JSON.stringify(node.state.value)} ${event} ${JSON.stringify(edge.state.value)}`;
+      candidates.push({
+        description: `${stateLabel(node.state)} --${edge.event.type}--> ${stateLabel(edge.state)}`,
+        steps: [...prefix, { event: edge.event, state: edge.state }],
+        key,
+      });
+    }
+  }
+  candidates.sort((a, b) => a.steps.length - b.steps.length);
+  const seen = new Set<string>();
+  return candidates.filter((c) => !seen.has(c.key) && seen.add(c.key)).map(({ description, steps }) => ({ description, steps }));
+}
+
+function stateLabel(s: PathSnapshot): string {
+  return typeof s.value === "string" ? s.value : JSON.stringify(s.value).replace(/[{}"]/g, "").replace(/:/g, ".");
+}
