@@ -1,4 +1,4 @@
-import { assign, emit, setup } from "xstate";
+import { assign, emit, enqueueActions, setup } from "xstate";
 import type { ErrorCode } from "../errors.ts";
 import type { Association, Result } from "../transport.ts";
 import { declaredActors, type Stamped } from "./actors.ts";
@@ -52,7 +52,6 @@ export const enrollmentMachine = setup({
     confirmed: (_, { result }: { result: PollOutput }) => result.ok,
     pollFailedWith: (_, { result, codes }: { result: PollOutput; codes: readonly ErrorCode[] }) => failedWith(result, codes),
     wasRateLimited: ({ context }) => context.lastWait === "rate_limited",
-    isPending: (_, { report }: { report: PollAnsweredEvent }) => report.code === "authorization_pending",
   },
   actions: {
     keepAssociation: assign(({ context }, { answer }: { answer: AssociateAnswer }) => {
@@ -86,8 +85,10 @@ export const enrollmentMachine = setup({
     acknowledgeCodes: assign({ recoveryCodesPending: false }),
     recordPollSent: assign(({ context }, { report }: { report: PollSentEvent }) => afterPollSent(context, report)),
     recordPollAnswer: assign((_, { report }: { report: PollAnsweredEvent }) => afterPollAnswered(report)),
-    emitPoll: emit((_, { report }: { report: PollAnsweredEvent }) => pollEmitted(report)),
-    emitPollBackoff: emit((_, { report }: { report: PollAnsweredEvent }) => pollBackoffEmitted(report)),
+    emitPollAnswer: enqueueActions(({ enqueue }, { report }: { report: PollAnsweredEvent }) => {
+      enqueue.emit(pollEmitted(report));
+      if (report.code !== "authorization_pending") enqueue.emit(pollBackoffEmitted(report));
+    }),
   },
 }).createMachine({
   id: "enrollment",
@@ -160,22 +161,12 @@ export const enrollmentMachine = setup({
       on: {
         ACK_RECOVERY_CODES: { actions: "acknowledgeCodes" },
         "POLL.SENT": { actions: { type: "recordPollSent", params: ({ event }) => ({ report: event }) } },
-        "POLL.ANSWERED": [
-          {
-            guard: { type: "isPending", params: ({ event }) => ({ report: event }) },
-            actions: [
-              { type: "recordPollAnswer", params: ({ event }) => ({ report: event }) },
-              { type: "emitPoll", params: ({ event }) => ({ report: event }) },
-            ],
-          },
-          {
-            actions: [
-              { type: "recordPollAnswer", params: ({ event }) => ({ report: event }) },
-              { type: "emitPoll", params: ({ event }) => ({ report: event }) },
-              { type: "emitPollBackoff", params: ({ event }) => ({ report: event }) },
-            ],
-          },
-        ],
+        "POLL.ANSWERED": {
+          actions: [
+            { type: "recordPollAnswer", params: ({ event }) => ({ report: event }) },
+            { type: "emitPollAnswer", params: ({ event }) => ({ report: event }) },
+          ],
+        },
       },
     },
     awaitingAcknowledgement: {
