@@ -1,0 +1,64 @@
+/**
+ * `pnpm bench`: bundle size, per-flow cost at scale and request efficiency, each beside its
+ * baseline from the same run. Prints one table and writes it, with every raw figure, to
+ * bench/results.json. Options: `--flows N`, `--runs N` (pushflow workers), `--quick`.
+ */
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { runBundleBench } from "./bundle-bench.ts";
+import { BENCH_DIR } from "./paths.ts";
+import { runRequestBench } from "./requests.ts";
+import { runScaleBench, type ScalePlan } from "./scale.ts";
+import { buildRows, renderTable } from "./table.ts";
+import { checkTargets } from "./targets.ts";
+
+const { values } = parseArgs({
+  options: {
+    flows: { type: "string", default: "10000" },
+    runs: { type: "string", default: "3" },
+    quick: { type: "boolean", default: false },
+  },
+});
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const began = performance.now();
+const plan: ScalePlan = values.quick
+  ? { flows: 1_000, ticks: 3, warmup: 100, runs: { baseline: 1, pushflow: 1 } }
+  : { flows: Number(values.flows), ticks: 5, warmup: 500, runs: { baseline: 5, pushflow: Number(values.runs) } };
+
+log("bench: bundles (esbuild)…");
+const bundle = await runBundleBench();
+log("bench: request efficiency against the emulator…");
+const requests = await runRequestBench();
+log(`bench: ${plan.flows} concurrent challenge flows per worker…`);
+const scale = await runScaleBench(plan, log);
+
+const checks = checkTargets(bundle, scale.pushflow, requests);
+const sections = buildRows(bundle, scale, requests, checks);
+const table = renderTable(sections);
+const met = checks.filter((c) => c.met);
+
+const ownModules = bundle.modules.filter((m) => /^(core|transport-fetch|browser)\//.test(m.module)).slice(0, 6);
+const summary = [
+  table,
+  `largest own modules (minified): ${ownModules.map((m) => `${m.module.replace(/^(\w[\w-]*)\/src\//, "$1/")} ${(m.bytes / 1000).toFixed(1)} kB`).join(", ")}`,
+  `targets met: ${met.length} of ${checks.length}`,
+  ...checks.map((c) => `  ${c.met ? "✓" : "✗"} ${c.target}: ${c.measured}`),
+].join("\n");
+process.stdout.write(`${summary}\n`);
+
+const results = {
+  generatedAt: new Date().toISOString(),
+  environment: { node: process.version, cpu: cpus()[0]?.model ?? "?", cores: cpus().length, platform: process.platform },
+  plan,
+  seconds: Math.round((performance.now() - began) / 100) / 10,
+  targets: checks,
+  table: sections,
+  bundle,
+  scale,
+  requests,
+};
+writeFileSync(join(BENCH_DIR, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+log(`bench: done in ${results.seconds} s; results in bench/results.json`);

@@ -1,0 +1,241 @@
+import { createAdapter, DEFAULTS, type Authenticator, type ChallengeAnswer, type ChallengeHandle, type Result, type Tokens } from "@pushflow/core";
+import { createScriptedTransport, type ScriptedTransport } from "@pushflow/transport-mock";
+import { SimulatedClock } from "xstate";
+import { minimalChallenge, type MinimalOutcome } from "./baseline-loop.ts";
+import { pendingTimers, turn } from "./sim-clock.ts";
+import { cpuSince, median } from "./stats.ts";
+
+export type ScaleSubject = "pushflow" | "baseline";
+
+export interface ScaleOptions {
+  readonly subject: ScaleSubject;
+  readonly flows: number;
+  /** Poll ticks measured while the flows wait. */
+  readonly ticks: number;
+  /** Flows run to the end first, so that the measured ones run compiled code. */
+  readonly warmup: number;
+}
+
+/** What one worker process measured (a JSON line on its stdout). */
+export interface ScaleReport {
+  readonly subject: ScaleSubject;
+  readonly flows: number;
+  /** Heap with every flow waiting for its next poll, minus the heap before, per flow. */
+  readonly heapPerFlowBytes: number;
+  /** Heap after every flow reached an outcome and was dropped, minus the heap before, per flow. */
+  readonly heapGrowthPerFlowBytes: number;
+  readonly heapBeforeBytes: number;
+  readonly heapWaitingBytes: number;
+  readonly heapAfterBytes: number;
+  /** CPU per flow for one clock advance that makes every flow poll once (each measured tick). */
+  readonly tickCpuUs: readonly number[];
+  /** CPU per call of the transport alone, the same calls (one measure per tick). */
+  readonly transportCpuUs: readonly number[];
+  /** Median of tickCpuUs − median of transportCpuUs. */
+  readonly netTickCpuUs: number;
+  readonly startMs: number;
+  readonly timersWhileWaiting: number;
+  readonly timersAfter: number;
+  /** Listeners left on the app-facing emitters (`handle.events`) and on the flows' own emitters. */
+  readonly listenersAfter: { readonly app: number; readonly internal: number };
+  readonly outcomes: Readonly<Record<string, number>>;
+}
+
+const MFA_TOKEN = "bench-mfa-token";
+const OOB_CODE = "bench-oob-code";
+const INTERVAL_MS = DEFAULTS.pollIntervalMs;
+
+// Fresh answer objects per call, as a real transport makes; the same secrets for every flow so the
+// transport's call log numbers two secrets in all, not two per flow.
+const listAnswer = (): Result<readonly Authenticator[]> => ({
+  ok: true,
+  value: [{ id: "push|dev_bench00000000000", authenticatorType: "oob", oobChannel: "auth0", active: true, name: "Bench phone" }],
+});
+const challengeAnswer = (): Result<ChallengeAnswer> => ({ ok: true, value: { challengeType: "oob", oobCode: OOB_CODE } });
+const pendingAnswer = (): Result<Tokens> => ({
+  ok: false,
+  problem: { code: "authorization_pending", message: "Authorization pending: please repeat the request in a few seconds.", status: 400 },
+});
+const approvedAnswer = (): Result<Tokens> => ({ ok: true, value: { accessToken: "bench-access-token", tokenType: "Bearer", expiresIn: 600 } });
+
+/** The flows under test, started and ended the same way whatever runs them. */
+interface Population {
+  start(count: number): void;
+  outcomes(): Promise<string[]>;
+  listeners(): Promise<{ app: number; internal: number }>;
+  drop(): void;
+}
+
+interface Listened {
+  eventNames(): (string | symbol)[];
+  listenerCount(name: string | symbol): number;
+}
+
+function listenerTotal(emitter: Listened): number {
+  return emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0);
+}
+
+function pushflowPopulation(transport: ScriptedTransport, clock: SimulatedClock): Population {
+  const adapter = createAdapter({
+    createTransport: () => {
+      throw new Error("the bench passes its own transport");
+    },
+  });
+  let handles: ChallengeHandle[] = [];
+  return {
+    start(count) {
+      for (let i = 0; i < count; i++) handles.push(adapter.challenge({ transport, clock, mfaToken: MFA_TOKEN }));
+    },
+    outcomes: () => Promise.all(handles.map(async (h) => (await h.outcome).outcome)),
+    async listeners() {
+      let app = 0;
+      let internal = 0;
+      for (const handle of handles) {
+        app += listenerTotal(handle.events as unknown as Listened);
+        const flow = await handle.started;
+        if (flow) internal += listenerTotal(flow.events as unknown as Listened);
+      }
+      return { app, internal };
+    },
+    drop() {
+      handles = [];
+    },
+  };
+}
+
+function baselinePopulation(transport: ScriptedTransport, clock: SimulatedClock): Population {
+  let runs: Promise<MinimalOutcome>[] = [];
+  return {
+    start(count) {
+      for (let i = 0; i < count; i++) runs.push(minimalChallenge(transport, clock, MFA_TOKEN, INTERVAL_MS));
+    },
+    outcomes: () => Promise.all(runs.map(async (r) => (await r).outcome)),
+    listeners: () => Promise.resolve({ app: 0, internal: 0 }),
+    drop() {
+      runs = [];
+    },
+  };
+}
+
+async function heapNow(): Promise<number> {
+  const gc = globalThis.gc;
+  if (gc === undefined) throw new Error("run the scale worker with node --expose-gc");
+  for (let i = 0; i < 4; i++) {
+    await turn();
+    gc();
+  }
+  return process.memoryUsage().heapUsed;
+}
+
+/** Waits until the transport answered `count` calls of `method` since its log was cleared. */
+async function answered(transport: ScriptedTransport, method: "challenge" | "verifyOob", count: number): Promise<void> {
+  for (let i = 0; i < 10_000; i++) {
+    await turn();
+    if (transport.callsTo(method).filter((c) => c.answer !== undefined).length >= count) {
+      await turn();
+      return;
+    }
+  }
+  throw new Error(`only ${transport.callsTo(method).length} of ${count} ${method} calls were answered`);
+}
+
+/** CPU per call of the transport alone: `count` concurrent polls, as the flows make them. */
+async function transportCpu(transport: ScriptedTransport, count: number): Promise<number> {
+  transport.append("verifyOob", { answer: pendingAnswer, times: count });
+  transport.clearCalls();
+  const since = process.cpuUsage();
+  const calls: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i++) calls.push(transport.verifyOob({ mfaToken: MFA_TOKEN, oobCode: OOB_CODE }));
+  await Promise.all(calls);
+  await turn();
+  const used = cpuSince(since);
+  transport.clearCalls();
+  return used / count;
+}
+
+/** Every flow polls once: the clock moves one interval and every flow gets `pending`. */
+async function tick(transport: ScriptedTransport, clock: SimulatedClock, count: number): Promise<number> {
+  transport.append("verifyOob", { answer: pendingAnswer, times: count });
+  transport.clearCalls();
+  const since = process.cpuUsage();
+  clock.increment(INTERVAL_MS);
+  await answered(transport, "verifyOob", count);
+  const used = cpuSince(since);
+  transport.clearCalls();
+  return used / count;
+}
+
+/** Starts `count` flows and waits until each has sent its push and waits for its first poll; wall ms. */
+async function startFlows(population: Population, transport: ScriptedTransport, count: number): Promise<number> {
+  transport.append("listAuthenticators", { answer: listAnswer, times: count });
+  transport.append("challenge", { answer: challengeAnswer, times: count });
+  transport.clearCalls();
+  const started = performance.now();
+  population.start(count);
+  await answered(transport, "challenge", count);
+  const startMs = performance.now() - started;
+  transport.clearCalls();
+  return startMs;
+}
+
+/** Every flow gets tokens at its next poll; resolves with the outcomes, counted. */
+async function approveAll(population: Population, transport: ScriptedTransport, clock: SimulatedClock, count: number) {
+  transport.append("verifyOob", { answer: approvedAnswer, times: count });
+  clock.increment(INTERVAL_MS);
+  const outcomes: Record<string, number> = {};
+  for (const outcome of await population.outcomes()) outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+  await turn();
+  transport.clearCalls();
+  return outcomes;
+}
+
+export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
+  const clock = new SimulatedClock();
+  const transport = createScriptedTransport({}, { clock });
+  const make = options.subject === "pushflow" ? pushflowPopulation : baselinePopulation;
+
+  // Warm-up: the same lifecycle on fewer flows, then dropped.
+  const warm = make(transport, clock);
+  await startFlows(warm, transport, options.warmup);
+  for (let i = 0; i < 3; i++) await tick(transport, clock, options.warmup);
+  await transportCpu(transport, options.warmup);
+  await approveAll(warm, transport, clock, options.warmup);
+  warm.drop();
+
+  const heapBeforeBytes = await heapNow();
+  const population = make(transport, clock);
+  const startMs = await startFlows(population, transport, options.flows);
+  const heapWaitingBytes = await heapNow();
+  const timersWhileWaiting = pendingTimers(clock);
+
+  const tickCpuUs: number[] = [];
+  const transportCpuUs: number[] = [];
+  for (let i = 0; i < options.ticks; i++) {
+    tickCpuUs.push(await tick(transport, clock, options.flows));
+    transportCpuUs.push(await transportCpu(transport, options.flows));
+  }
+
+  const outcomes = await approveAll(population, transport, clock, options.flows);
+  const timersAfter = pendingTimers(clock);
+  const listenersAfter = await population.listeners();
+  population.drop();
+  const heapAfterBytes = await heapNow();
+
+  return {
+    subject: options.subject,
+    flows: options.flows,
+    heapPerFlowBytes: (heapWaitingBytes - heapBeforeBytes) / options.flows,
+    heapGrowthPerFlowBytes: (heapAfterBytes - heapBeforeBytes) / options.flows,
+    heapBeforeBytes,
+    heapWaitingBytes,
+    heapAfterBytes,
+    tickCpuUs,
+    transportCpuUs,
+    netTickCpuUs: median(tickCpuUs) - median(transportCpuUs),
+    startMs,
+    timersWhileWaiting,
+    timersAfter,
+    listenersAfter,
+    outcomes,
+  };
+}

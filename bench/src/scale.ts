@@ -1,0 +1,87 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { ScaleReport, ScaleSubject } from "./scale-run.ts";
+import { median } from "./stats.ts";
+
+const WORKER = fileURLToPath(new URL("./scale-worker.mjs", import.meta.url));
+
+export interface ScalePlan {
+  readonly flows: number;
+  readonly ticks: number;
+  readonly warmup: number;
+  /** Worker processes per subject: noisy figures are medians over them. */
+  readonly runs: Readonly<Record<ScaleSubject, number>>;
+}
+
+/** The medians over the runs of one subject, and the runs themselves. */
+export interface ScaleSummary {
+  readonly subject: ScaleSubject;
+  readonly flows: number;
+  readonly heapPerFlowBytes: number;
+  readonly heapGrowthPerFlowBytes: number;
+  readonly tickCpuUs: number;
+  readonly transportCpuUs: number;
+  readonly netTickCpuUs: number;
+  readonly startMsPerFlow: number;
+  /** Clock timers per waiting flow (worst run). */
+  readonly timersPerWaitingFlow: number;
+  /** The worst run: any timer or listener left counts. */
+  readonly timersAfter: number;
+  readonly listenersAfter: { readonly app: number; readonly internal: number };
+  readonly outcomes: Readonly<Record<string, number>>;
+  readonly runs: readonly ScaleReport[];
+}
+
+function runWorker(subject: ScaleSubject, plan: ScalePlan): Promise<ScaleReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--expose-gc", WORKER, subject, String(plan.flows), String(plan.ticks), String(plan.warmup)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => (out += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const last = out.trim().split("\n").pop() ?? "";
+      if (code !== 0 || last === "") reject(new Error(`scale worker (${subject}) exited with ${String(code)}`));
+      else resolve(JSON.parse(last) as ScaleReport);
+    });
+  });
+}
+
+function summarize(subject: ScaleSubject, runs: readonly ScaleReport[]): ScaleSummary {
+  const med = (pick: (r: ScaleReport) => number) => median(runs.map(pick));
+  const worst = (pick: (r: ScaleReport) => number) => Math.max(...runs.map(pick));
+  const outcomes: Record<string, number> = {};
+  for (const run of runs) for (const [outcome, n] of Object.entries(run.outcomes)) outcomes[outcome] = (outcomes[outcome] ?? 0) + n;
+  return {
+    subject,
+    flows: runs[0]?.flows ?? 0,
+    heapPerFlowBytes: med((r) => r.heapPerFlowBytes),
+    heapGrowthPerFlowBytes: med((r) => r.heapGrowthPerFlowBytes),
+    tickCpuUs: med((r) => median(r.tickCpuUs)),
+    transportCpuUs: med((r) => median(r.transportCpuUs)),
+    netTickCpuUs: med((r) => r.netTickCpuUs),
+    startMsPerFlow: med((r) => r.startMs / r.flows),
+    timersPerWaitingFlow: worst((r) => r.timersWhileWaiting / r.flows),
+    timersAfter: worst((r) => r.timersAfter),
+    listenersAfter: { app: worst((r) => r.listenersAfter.app), internal: worst((r) => r.listenersAfter.internal) },
+    outcomes,
+    runs,
+  };
+}
+
+/** Runs the workers one after the other (never two at once: they would share the CPU). */
+export async function runScaleBench(plan: ScalePlan, log: (line: string) => void): Promise<Record<ScaleSubject, ScaleSummary>> {
+  const result: Partial<Record<ScaleSubject, ScaleSummary>> = {};
+  for (const subject of ["baseline", "pushflow"] as const) {
+    const runs: ScaleReport[] = [];
+    for (let i = 0; i < plan.runs[subject]; i++) {
+      const started = performance.now();
+      runs.push(await runWorker(subject, plan));
+      log(`  scale: ${subject} run ${i + 1}/${plan.runs[subject]} (${plan.flows} flows) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    }
+    result[subject] = summarize(subject, runs);
+  }
+  return result as Record<ScaleSubject, ScaleSummary>;
+}

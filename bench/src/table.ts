@@ -1,0 +1,176 @@
+import type { BundleResults, Size } from "./bundle-bench.ts";
+import type { RequestRun } from "./requests.ts";
+import type { ScaleSummary } from "./scale.ts";
+import { median } from "./stats.ts";
+import type { TargetCheck } from "./targets.ts";
+
+/** One line of the printed table (also written to results.json). */
+export interface Row {
+  readonly figure: string;
+  readonly ours: string;
+  /** The baseline it is compared with, named. */
+  readonly baseline: string;
+  /** ours ÷ baseline. */
+  readonly ratio: string;
+  /** `✓ target` / `✗ target`, when the figure has one. */
+  readonly target: string;
+}
+
+const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
+const sizeText = (s: Size) => `${kB(s.gzipBytes)} (${kB(s.minBytes)} min)`;
+const ratio = (ours: number, base: number) => (base > 0 && Number.isFinite(ours / base) ? `${(ours / base).toFixed(2)}×` : "n/a");
+const us = (v: number) => `${v.toFixed(1)} µs`;
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+function mark(checks: readonly TargetCheck[], id: string): string {
+  const check = checks.find((c) => c.id === id);
+  return check ? `${check.met ? "✓" : "✗"} ${check.target}` : "";
+}
+
+export function buildRows(bundle: BundleResults, scale: { pushflow: ScaleSummary; baseline: ScaleSummary }, requests: readonly RequestRun[], checks: readonly TargetCheck[]): { section: string; rows: Row[] }[] {
+  const ours = bundle.ours;
+  const bundleRows: Row[] = [
+    { figure: `browser bundle: ${bundle.entry}`, ours: sizeText(ours), baseline: "", ratio: "", target: mark(checks, "bundle") },
+    {
+      figure: "  our own code (bundle − deps-only bundle)",
+      ours: sizeText(bundle.own),
+      baseline: `deps-only ${sizeText(bundle.depsOnly)}`,
+      ratio: ratio(bundle.own.gzipBytes, bundle.depsOnly.gzipBytes),
+      target: mark(checks, "own-code"),
+    },
+    bundle.qr
+      ? {
+          figure: "  @pushflow/browser/qr (alone; added to the main entry)",
+          ours: `${kB(bundle.qr.alone.gzipBytes)}; +${kB(bundle.qr.added.gzipBytes)}`,
+          baseline: `main entry ${kB(ours.gzipBytes)}`,
+          ratio: ratio(bundle.qr.added.gzipBytes, ours.gzipBytes),
+          target: "",
+        }
+      : { figure: "  @pushflow/browser/qr", ours: "not built yet (exports nothing)", baseline: "", ratio: "", target: "" },
+    ...bundle.alternatives.map(
+      (alt): Row => ({
+        figure: `  beside ${alt.packageName} ${alt.version}`,
+        ours: kB(ours.gzipBytes),
+        baseline: alt.gzipBytes === undefined ? `failed: ${alt.error ?? "?"}` : sizeText({ minBytes: alt.minBytes ?? 0, gzipBytes: alt.gzipBytes }),
+        ratio: alt.gzipBytes === undefined ? "n/a" : ratio(ours.gzipBytes, alt.gzipBytes),
+        target: "",
+      }),
+    ),
+  ];
+
+  const p = scale.pushflow;
+  const b = scale.baseline;
+  const loop = "hand-written loop";
+  const scaleRows: Row[] = [
+    {
+      figure: `heap per waiting flow (${p.flows.toLocaleString("en")} flows)`,
+      ours: kB(p.heapPerFlowBytes),
+      baseline: `${loop} ${kB(b.heapPerFlowBytes)}`,
+      ratio: ratio(p.heapPerFlowBytes, b.heapPerFlowBytes),
+      target: mark(checks, "heap-per-flow"),
+    },
+    {
+      figure: "CPU per flow per poll tick, beyond the transport",
+      ours: us(p.netTickCpuUs),
+      baseline: `${loop} ${us(b.netTickCpuUs)}`,
+      ratio: ratio(p.netTickCpuUs, b.netTickCpuUs),
+      target: mark(checks, "cpu-per-tick"),
+    },
+    {
+      figure: "  the same, with the transport call",
+      ours: us(p.tickCpuUs),
+      baseline: `${loop} ${us(b.tickCpuUs)}`,
+      ratio: ratio(p.tickCpuUs, b.tickCpuUs),
+      target: "",
+    },
+    {
+      figure: "  the transport call alone (measured separately)",
+      ours: us(p.transportCpuUs),
+      baseline: `${loop}'s run ${us(b.transportCpuUs)}`,
+      ratio: ratio(p.transportCpuUs, b.transportCpuUs),
+      target: "",
+    },
+    {
+      figure: "start a flow until it waits for its first poll (wall)",
+      ours: us(p.startMsPerFlow * 1000),
+      baseline: `${loop} ${us(b.startMsPerFlow * 1000)}`,
+      ratio: ratio(p.startMsPerFlow, b.startMsPerFlow),
+      target: "",
+    },
+    {
+      figure: "clock timers per waiting flow",
+      ours: p.timersPerWaitingFlow.toFixed(1),
+      baseline: `${loop} ${b.timersPerWaitingFlow.toFixed(1)}`,
+      ratio: ratio(p.timersPerWaitingFlow, b.timersPerWaitingFlow),
+      target: "",
+    },
+    {
+      figure: "after the flows end: heap left per flow",
+      ours: `${Math.round(p.heapGrowthPerFlowBytes)} B`,
+      baseline: `${loop} ${Math.round(b.heapGrowthPerFlowBytes)} B`,
+      ratio: "n/a",
+      target: mark(checks, "heap-after"),
+    },
+    { figure: "  clock timers left", ours: String(p.timersAfter), baseline: `${loop} ${b.timersAfter}`, ratio: "", target: mark(checks, "timers-after") },
+    {
+      figure: "  emitter listeners left (handles / flows' own)",
+      ours: `${p.listenersAfter.app} / ${p.listenersAfter.internal}`,
+      baseline: `${loop} 0 (no emitter)`,
+      ratio: "",
+      target: mark(checks, "listeners-after"),
+    },
+  ];
+
+  const interval = requests[0]?.intervalMs ?? 5_000;
+  const requestRows: Row[] = [
+    ...requests.map(
+      (r): Row => ({
+        figure: `requests per flow, device approves at ${seconds(r.approvalAfterMs)}`,
+        ours: `${r.requests} (${Object.entries(r.byRoute)
+          .map(([route, n]) => `${n} ${route.replace(/^(GET|POST) /, "")}`)
+          .join(", ")})`,
+        baseline: `minimum ${r.minimum}`,
+        ratio: ratio(r.requests, r.minimum),
+        target: r.outcome === "approved" ? "" : `outcome ${r.outcome}`,
+      }),
+    ),
+    {
+      figure: "approval → outcome (median; worst)",
+      ours: `${seconds(median(requests.map((r) => r.approvalToOutcomeMs)))}; ${seconds(Math.max(...requests.map((r) => r.approvalToOutcomeMs)))}`,
+      baseline: `interval ${seconds(interval)}`,
+      ratio: ratio(median(requests.map((r) => r.approvalToOutcomeMs)), interval),
+      target: "",
+    },
+    {
+      figure: "slow_down / 429 answers (default settings)",
+      ours: `${requests.reduce((n, r) => n + r.slowDown, 0)} / ${requests.reduce((n, r) => n + r.status429, 0)}`,
+      baseline: "0",
+      ratio: "",
+      target: mark(checks, "no-slow-down"),
+    },
+  ];
+
+  return [
+    { section: "Bundle size (browser, ESM, minified, gzip -9; kB = 1000 B)", rows: bundleRows },
+    { section: "Per-flow cost at scale (mock transport, SimulatedClock; medians of runs)", rows: scaleRows },
+    { section: "Request efficiency (emulator, Auth0 default limits, fetch transport)", rows: requestRows },
+  ];
+}
+
+/** Fixed-width text, one section after the other under one header. */
+export function renderTable(sections: readonly { section: string; rows: readonly Row[] }[]): string {
+  const header: Row = { figure: "figure", ours: "pushflow", baseline: "baseline (same run)", ratio: "ratio", target: "target" };
+  const all = [header, ...sections.flatMap((s) => s.rows)];
+  const width = (pick: (r: Row) => string) => Math.max(...all.map((r) => pick(r).length));
+  const w = { figure: width((r) => r.figure), ours: width((r) => r.ours), baseline: width((r) => r.baseline), ratio: width((r) => r.ratio) };
+  const line = (r: Row) =>
+    `${r.figure.padEnd(w.figure)} | ${r.ours.padEnd(w.ours)} | ${r.baseline.padEnd(w.baseline)} | ${r.ratio.padStart(w.ratio)} | ${r.target}`.trimEnd();
+  const rule = "-".repeat(w.figure + w.ours + w.baseline + w.ratio + 20);
+  const out = [line(header), rule];
+  for (const s of sections) {
+    out.push(s.section);
+    for (const r of s.rows) out.push(line(r));
+    out.push(rule);
+  }
+  return out.join("\n");
+}
