@@ -26,8 +26,14 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
+/** A page script bundled for the browser, with the modules it took in. */
+export interface Bundle {
+  readonly code: string;
+  readonly modules: readonly string[];
+}
+
 /** Bundles a page script for the browser from workspace sources (the `@pushflow/source` condition). */
-export async function bundle(entry: string): Promise<string> {
+export async function bundle(entry: string, options: { readonly minify?: boolean } = {}): Promise<Bundle> {
   const build = await rolldown({
     input: entry,
     platform: "browser",
@@ -35,10 +41,12 @@ export async function bundle(entry: string): Promise<string> {
     logLevel: "warn",
   });
   try {
-    const { output } = await build.generate({ format: "esm", sourcemap: "inline" });
+    const { output } = await build.generate(
+      options.minify ? { format: "esm", minify: true } : { format: "esm", sourcemap: "inline" },
+    );
     const chunk = output[0];
     if (output.length !== 1 || chunk.type !== "chunk") throw new Error(`${entry}: expected one chunk, got ${output.length} files`);
-    return chunk.code;
+    return { code: chunk.code, modules: chunk.moduleIds };
   } finally {
     await build.close();
   }
@@ -48,7 +56,7 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
   const upstream = new URL(options.upstream);
   const files = new Map<string, { type: string; body: string }>();
   for (const [path, file] of Object.entries(options.pages)) files.set(path, { type: "text/html; charset=utf-8", body: await readFile(file, "utf8") });
-  for (const [path, entry] of Object.entries(options.scripts)) files.set(path, { type: "text/javascript; charset=utf-8", body: await bundle(entry) });
+  for (const [path, entry] of Object.entries(options.scripts)) files.set(path, { type: "text/javascript; charset=utf-8", body: (await bundle(entry)).code });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://page").pathname;

@@ -19,7 +19,7 @@ import { canCoordinate, coordinate, type LocalFlow, type TabRole } from "./tabs.
 export interface BrowserOptions extends Omit<AdapterOptions, "clientSecret" | "store"> {
   /** Refused: a browser is a public client and cannot keep a secret. */
   readonly clientSecret?: never;
-  /** Where the flow is saved so that a reload resumes it: sessionStorage by default; `false` for none. */
+  /** Where the flow is saved so that a reload resumes it: sessionStorage by default (where there is one); `false` for none. */
   readonly store?: FlowStore | false;
   /** Hold polls back while the page is hidden or offline (default true). */
   readonly pauseWhenHidden?: boolean;
@@ -78,7 +78,7 @@ function start(kind: FlowKind, options: BrowserOptions): AnyHandle & { role(): T
   }
   const { store: storeOption, pauseWhenHidden = true, shareAcrossTabs = true, ...core } = options;
   const key = options.storeKey ?? `pushflow:${kind}`;
-  const store = storeOption === false ? undefined : (storeOption ?? new SessionFlowStore());
+  const store = storeOption === false ? undefined : (storeOption ?? sessionStore());
   const hasCredentials = Boolean(options.mfaToken) || Boolean(options.username && options.password);
   if (!hasCredentials && store instanceof SessionFlowStore && !store.has(key)) {
     throw new PushflowError("bad_input", "pass mfaToken, or username and password: there is no saved flow to resume in this tab");
@@ -101,6 +101,15 @@ function start(kind: FlowKind, options: BrowserOptions): AnyHandle & { role(): T
 
   if (!shareAcrossTabs || !canCoordinate()) return soloHandle(launch(store, () => false));
   return coordinate({ kind, key, store, signal: options.signal, launch });
+}
+
+/** sessionStorage where the page has it; elsewhere (a worker, a test under Node) nothing is saved. */
+function sessionStore(): SessionFlowStore | undefined {
+  try {
+    return new SessionFlowStore();
+  } catch {
+    return undefined;
+  }
 }
 
 function soloHandle(local: LocalFlow<AnyHandle>): AnyHandle & { role(): TabRole } {

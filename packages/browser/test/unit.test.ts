@@ -1,0 +1,163 @@
+/** The adapter's pieces under Node: refusals, the sessionStorage store, the pause gate, the QR entry. */
+import { createControlledTransport } from "@pushflow/core/testing";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { bundle } from "../../../examples/browser/src/server.ts";
+import { challenge, createPauseGate, enroll, isPushflowError, pausingTransport, SessionFlowStore } from "../src/index.ts";
+import { qrDataUrl, qrSvg } from "../src/qr.ts";
+
+const connection = { domain: "http://127.0.0.1:1", clientId: "app" };
+
+function refusal(run: () => unknown): { code: string; message: string } {
+  try {
+    run();
+  } catch (error) {
+    if (isPushflowError(error)) return { code: error.code, message: error.message };
+    throw error;
+  }
+  throw new Error("it did not throw");
+}
+
+/** Web Storage in memory. */
+class MemoryStorage implements Storage {
+  readonly #items = new Map<string, string>();
+  get length() {
+    return this.#items.size;
+  }
+  clear() {
+    this.#items.clear();
+  }
+  getItem(key: string) {
+    return this.#items.get(key) ?? null;
+  }
+  key(index: number) {
+    return [...this.#items.keys()][index] ?? null;
+  }
+  removeItem(key: string) {
+    this.#items.delete(key);
+  }
+  setItem(key: string, value: string) {
+    this.#items.set(key, value);
+  }
+}
+
+describe("enroll / challenge", () => {
+  it("refuse a client secret: browsers are public clients", () => {
+    for (const start of [enroll, challenge]) {
+      const error = refusal(() => start({ ...connection, mfaToken: "t", clientSecret: "s" } as never));
+      expect(error.code).toBe("bad_input");
+      expect(error.message).toMatch(/public client/);
+      expect(error.message).not.toContain('"s"');
+    }
+  });
+
+  it("refuse to start without credentials when there is nothing to resume", () => {
+    const store = new SessionFlowStore(new MemoryStorage());
+    expect(refusal(() => challenge({ ...connection, store })).code).toBe("bad_input");
+  });
+
+  it("run a flow through core with a given transport (no sessionStorage under Node: nothing saved)", async () => {
+    const transport = createControlledTransport();
+    const handle = challenge({ transport, mfaToken: "mfa", authenticatorId: "push|dev_1" });
+    expect(handle.role()).toBe("leader");
+    await handle.started;
+    handle.cancel();
+    expect((await handle.outcome).outcome).toBe("cancelled");
+  });
+});
+
+describe("SessionFlowStore", () => {
+  it("puts, gets, compares-and-sets and deletes", async () => {
+    const store = new SessionFlowStore(new MemoryStorage(), () => 1000);
+    expect(await store.put("k", "one", { expiresAt: 2000, expectedVersion: null })).toBe(1);
+    expect(await store.put("k", "two", { expiresAt: 2000, expectedVersion: null })).toBeUndefined();
+    expect(await store.put("k", "two", { expiresAt: 2000, expectedVersion: 7 })).toBeUndefined();
+    expect(await store.put("k", "two", { expiresAt: 2000, expectedVersion: 1 })).toBe(2);
+    expect(await store.get("k")).toEqual({ value: "two", version: 2 });
+    expect(store.has("k")).toBe(true);
+    await store.delete("k");
+    expect(await store.get("k")).toBeUndefined();
+  });
+
+  it("drops expired and unreadable items", async () => {
+    let now = 1000;
+    const storage = new MemoryStorage();
+    const store = new SessionFlowStore(storage, () => now);
+    await store.put("k", "v", { expiresAt: 1500 });
+    now = 1500;
+    expect(await store.get("k")).toBeUndefined();
+    expect(storage.getItem("k")).toBeNull();
+    storage.setItem("k", "{not json");
+    expect(store.has("k")).toBe(false);
+    expect(storage.length).toBe(0);
+  });
+
+  it("needs a storage", () => {
+    expect(() => new SessionFlowStore()).toThrow(/sessionStorage is not available/);
+  });
+});
+
+describe("pause gate", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  const fakeDocument = () => {
+    const target = new EventTarget();
+    const doc = Object.assign(target, { hidden: true });
+    vi.stubGlobal("document", doc);
+    return doc;
+  };
+
+  it("holds a poll unsent while hidden and sends it once visible", async () => {
+    const doc = fakeDocument();
+    const inner = createControlledTransport();
+    const gate = createPauseGate();
+    const transport = pausingTransport(inner, gate);
+    expect(gate.paused).toBe(true);
+    const answer = transport.verifyOob({ mfaToken: "m", oobCode: "o" });
+    await Promise.resolve();
+    expect(inner.calls).toHaveLength(0);
+    doc.hidden = false;
+    doc.dispatchEvent(new Event("visibilitychange"));
+    await vi.waitFor(() => expect(inner.calls).toHaveLength(1));
+    inner.respond("verifyOob", { ok: false, problem: { code: "authorization_pending", message: "pending" } });
+    expect(await answer).toMatchObject({ ok: false, problem: { code: "authorization_pending" } });
+    gate.dispose();
+  });
+
+  it("keeps polling while another tab shows the flow; an abort releases a held poll without sending it", async () => {
+    fakeDocument();
+    let othersVisible = true;
+    const gate = createPauseGate(() => othersVisible);
+    expect(gate.paused).toBe(false);
+    othersVisible = false;
+    const inner = createControlledTransport();
+    const abort = new AbortController();
+    const answer = pausingTransport(inner, gate).verifyOob({ mfaToken: "m", oobCode: "o" }, { signal: abort.signal });
+    abort.abort();
+    expect(await answer).toMatchObject({ ok: false, problem: { code: "network" } });
+    expect(inner.calls).toHaveLength(0);
+    gate.dispose();
+  });
+
+  it("never pauses other calls", async () => {
+    fakeDocument();
+    const inner = createControlledTransport();
+    const transport = pausingTransport(inner, createPauseGate());
+    void transport.associate({ mfaToken: "m" });
+    expect(inner.calls.map((c) => c.method)).toEqual(["associate"]);
+  });
+});
+
+describe("QR entry", () => {
+  it("draws the barcode URI as SVG, and as a data URL", () => {
+    const uri = "otpauth://totp/Pushflow:ada?enrollment_tx_id=tx&base_url=http%3A%2F%2F127.0.0.1";
+    expect(qrSvg(uri)).toMatch(/^<svg[^>]*>.*<\/svg>$/s);
+    expect(qrDataUrl(uri)).toMatch(/^data:image\/svg\+xml;charset=utf-8,%3Csvg/);
+  });
+
+  it("is the only entry that loads uqr", async () => {
+    const main = await bundle(new URL("../src/index.ts", import.meta.url).pathname, { minify: true });
+    const qr = await bundle(new URL("../src/qr.ts", import.meta.url).pathname, { minify: true });
+    expect(main.modules.some((id) => id.includes("/uqr/"))).toBe(false);
+    expect(qr.modules.some((id) => id.includes("/uqr/"))).toBe(true);
+  });
+});
