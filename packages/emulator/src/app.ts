@@ -26,6 +26,10 @@ function faultResponse(c: Context<EmulatorEnv>, fault: Fault): Response | undefi
   if (fault.status === 502) {
     return new Response("<html><body><h1>502 Bad Gateway</h1></body></html>", { status: 502, headers: { "content-type": "text/html" } });
   }
+  if (fault.status === 429) {
+    // A rate limit as Auth0 sends it: a 429 `server_error` would read as a 5xx-style failure, not a rate limit.
+    return oauthError(429, "too_many_requests", "Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.");
+  }
   if (fault.status !== undefined) return oauthError(fault.status, "server_error", "Internal server error");
   return undefined;
 }
