@@ -18,6 +18,8 @@ export interface PageServerOptions {
   readonly scripts: Readonly<Record<string, string>>;
   readonly port?: number;
   readonly hostname?: string;
+  /** Inline source maps in the scripts (for a person in the developer tools; tests skip them). */
+  readonly sourcemap?: boolean;
 }
 
 export interface PageServer {
@@ -33,7 +35,7 @@ export interface Bundle {
 }
 
 /** Bundles a page script for the browser from workspace sources (the `@pushflow/source` condition). */
-export async function bundle(entry: string, options: { readonly minify?: boolean } = {}): Promise<Bundle> {
+export async function bundle(entry: string, options: { readonly minify?: boolean; readonly sourcemap?: boolean } = {}): Promise<Bundle> {
   const build = await rolldown({
     input: entry,
     platform: "browser",
@@ -41,9 +43,7 @@ export async function bundle(entry: string, options: { readonly minify?: boolean
     logLevel: "warn",
   });
   try {
-    const { output } = await build.generate(
-      options.minify ? { format: "esm", minify: true } : { format: "esm", sourcemap: "inline" },
-    );
+    const { output } = await build.generate({ format: "esm", minify: options.minify ?? false, sourcemap: options.sourcemap ? "inline" : false });
     const chunk = output[0];
     if (output.length !== 1 || chunk.type !== "chunk") throw new Error(`${entry}: expected one chunk, got ${output.length} files`);
     return { code: chunk.code, modules: chunk.moduleIds };
@@ -56,7 +56,7 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
   const upstream = new URL(options.upstream);
   const files = new Map<string, { type: string; body: string }>();
   for (const [path, file] of Object.entries(options.pages)) files.set(path, { type: "text/html; charset=utf-8", body: await readFile(file, "utf8") });
-  for (const [path, entry] of Object.entries(options.scripts)) files.set(path, { type: "text/javascript; charset=utf-8", body: (await bundle(entry)).code });
+  for (const [path, entry] of Object.entries(options.scripts)) files.set(path, { type: "text/javascript; charset=utf-8", body: (await bundle(entry, { sourcemap: options.sourcemap ?? false })).code });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? "/", "http://page").pathname;
@@ -92,9 +92,10 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
 }
 
 /** The example page: `/` and its script, proxied to the emulator at `upstream`. */
-export function startExampleServer(options: { readonly upstream: string; readonly port?: number }): Promise<PageServer> {
+export function startExampleServer(options: { readonly upstream: string; readonly port?: number; readonly sourcemap?: boolean }): Promise<PageServer> {
   return startPageServer({
     upstream: options.upstream,
+    sourcemap: options.sourcemap ?? false,
     pages: { "/": fileOf("../index.html") },
     scripts: { "/main.js": fileOf("./main.ts") },
     ...(options.port === undefined ? {} : { port: options.port }),

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 
-/** Debian's chromium (`apt-get install -y chromium`); playwright-core never downloads one. */
-export const CHROMIUM = "/usr/bin/chromium";
+/** Debian's chromium (`apt-get install -y chromium`; PUSHFLOW_CHROMIUM overrides); playwright-core never downloads one. */
+export const CHROMIUM = process.env["PUSHFLOW_CHROMIUM"] ?? "/usr/bin/chromium";
 
 /**
  * Whether the Chromium suites run here. Without the binary they are skipped on a developer's
