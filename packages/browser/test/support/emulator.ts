@@ -23,3 +23,11 @@ export function polls(emulator: RunningEmulator): { count: number; oobCodes: num
   const entries = emulator.requests.entries.filter((e) => e.grantType === "mfa-oob");
   return { count: entries.length, oobCodes: new Set(entries.map((e) => e.oobCode)).size };
 }
+
+/** The shortest time between two consecutive mfa-oob polls, from the `skip`-th poll on. */
+export function minGap(emulator: RunningEmulator, skip = 0): number {
+  const times = emulator.requests.entries.filter((e) => e.grantType === "mfa-oob").map((e) => e.at).slice(skip);
+  let gap = Number.POSITIVE_INFINITY;
+  for (let i = 1; i < times.length; i++) gap = Math.min(gap, times[i]! - times[i - 1]!);
+  return gap;
+}
