@@ -57,7 +57,9 @@ export function toLaunchOptions(options: AdapterOptions, runtime: AdapterRuntime
   for (const key of INPUT_KEYS) if (merged[key] !== undefined) input[key] = merged[key];
   const { domain: _d, clientId: _c, clientSecret: _s, transport: _t, mfaToken: _m, username: _u, password: _p, realm: _r, audience: _a, scope: _sc, ...rest } = merged;
   for (const key of INPUT_KEYS) delete (rest as Record<string, unknown>)[key];
-  return { ...rest, transport, credentials: credentials(merged), input };
+  const given = credentials(merged);
+  if (!given && !merged.store) throw new PushflowError("bad_input", "pass mfaToken, or username and password");
+  return { ...rest, transport, ...(given ? { credentials: given } : {}), input };
 }
 
 function connection(options: AdapterOptions) {
@@ -72,7 +74,8 @@ function connection(options: AdapterOptions) {
   };
 }
 
-function credentials(options: AdapterOptions): Credentials {
+/** The credentials given, if any: without them, only a flow saved in the store can run. */
+function credentials(options: AdapterOptions): Credentials | undefined {
   if (options.mfaToken) return { mfaToken: options.mfaToken };
   if (options.username && options.password) {
     return {
@@ -83,7 +86,7 @@ function credentials(options: AdapterOptions): Credentials {
       ...(options.scope === undefined ? {} : { scope: options.scope }),
     };
   }
-  throw new PushflowError("bad_input", "pass mfaToken, or username and password");
+  return undefined;
 }
 
 /** Builds an adapter's `enroll` and `challenge` from its runtime. */

@@ -178,14 +178,25 @@ function runFlow<TView>(
 }
 
 /**
- * Inspection events with secrets redacted from every field (events, snapshots, action params),
- * actor refs kept as they are for the inspector.
+ * Inspection events with secrets redacted from every field (events, snapshots, action params).
+ * Actor refs go through a view whose `getSnapshot()` is redacted too: inspectors read it.
  */
 function redactedInspector(inspect: (event: InspectionEvent) => void) {
+  const views = new WeakMap<object, object>();
+  const viewOf = (ref: unknown) => {
+    if (ref === null || typeof ref !== "object") return ref;
+    let view = views.get(ref);
+    if (!view) {
+      const real = ref as { getSnapshot(): unknown };
+      view = Object.create(real, { getSnapshot: { value: () => redactSnapshot(real.getSnapshot()) } }) as object;
+      views.set(ref, view);
+    }
+    return view;
+  };
   return (event: InspectionEvent) => {
     const copy: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(event)) {
-      if (key === "actorRef" || key === "sourceRef") copy[key] = value;
+      if (key === "actorRef" || key === "sourceRef") copy[key] = viewOf(value);
       else if (key === "snapshot") copy[key] = redactSnapshot(value);
       else copy[key] = redactDeep(value);
     }

@@ -15,7 +15,8 @@ export type Credentials = { readonly mfaToken: string } | LoginRequest;
 
 /** Everything an adapter passes to launch a flow. */
 export interface LaunchOptions<TInput> extends Omit<FlowOptions, "record" | "persist"> {
-  readonly credentials: Credentials;
+  /** Optional only with a `store`: then the saved flow is resumed, and there must be one. */
+  readonly credentials?: Credentials;
   /** Flow options other than the mfa_token (poll interval, timeout, authenticator id…). */
   readonly input?: Omit<TInput, "mfaToken">;
   /** Where the flow is saved while it can be resumed; a saved flow under `storeKey` is resumed. */
@@ -147,6 +148,10 @@ type LoginResult = { ok: true; mfaToken: string } | { ok: false; output: FlowOut
 
 async function mfaTokenFrom(options: LaunchOptions<object>): Promise<LoginResult> {
   const credentials = options.credentials;
+  if (credentials === undefined) {
+    const error: Problem = { code: "bad_input", message: "there is no saved flow to resume: pass mfaToken, or username and password" };
+    return { ok: false, output: { outcome: "failed", reason: error.message, error } };
+  }
   if ("mfaToken" in credentials) return { ok: true, mfaToken: credentials.mfaToken };
   const answer = await options.transport.login(credentials, options.signal ? { signal: options.signal } : {});
   if (answer.ok) {

@@ -147,7 +147,15 @@ describe("the flow runner", () => {
 
   it("gives the inspector no secret", async () => {
     const seen: string[] = [];
-    const inspect = (e: InspectionEvent) => seen.push(JSON.stringify(e, (k, v) => (k === "actorRef" || k === "sourceRef" ? undefined : v)));
+    // Inspectors also read the actor's own snapshot (e.g. for @xstate.actor events).
+    const inspect = (e: InspectionEvent) => {
+      seen.push(JSON.stringify(e, (k, v) => (k === "actorRef" || k === "sourceRef" ? undefined : v)));
+      try {
+        seen.push(JSON.stringify(e.actorRef.getSnapshot()));
+      } catch {
+        // not readable while the actor initializes itself
+      }
+    };
     const { transport, clock, flow } = await (async () => {
       const clock = new SimulatedClock();
       const transport = createControlledTransport();
@@ -216,6 +224,13 @@ describe("launch", () => {
     expect(transport.calls.map((c) => c.method)).toEqual(["listAuthenticators"]);
     handle.cancel();
     expect((await handle.outcome).outcome).toBe("cancelled");
+  });
+
+  it("resumes without credentials only when a flow was saved", async () => {
+    const handle = launchChallenge({ transport: createControlledTransport(), store: new MemoryFlowStore() });
+    const output = await handle.outcome;
+    expect(output).toMatchObject({ outcome: "failed", error: { code: "bad_input" } });
+    expect(output.reason).toMatch(/no saved flow to resume/);
   });
 
   it("ends a failed login with a typed outcome", async () => {

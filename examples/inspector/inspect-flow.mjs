@@ -1,0 +1,40 @@
+// Shows a live pushflow challenge in the Stately inspector, without the internet: a local
+// WebSocket relay (@statelyai/inspect/server) carries the flow's inspection events, which core
+// redacts before they leave the actor (no mfa_token, oob_code, token or code in the stream).
+import { createAdapter } from "@pushflow/core";
+import { startEmulator } from "@pushflow/emulator";
+import { createFetchTransport } from "@pushflow/transport-fetch";
+import { createWebSocketInspector } from "@statelyai/inspect";
+import { createInspectorServer } from "@statelyai/inspect/server";
+
+const { challenge } = createAdapter({ createTransport: createFetchTransport });
+
+/** Runs one push challenge on the emulator (the device approves) with the inspector attached. */
+export async function runInspectedChallenge({ port, pollIntervalMs = 1000 }) {
+  const relay = createInspectorServer({ port, autoOpen: false });
+  const inspector = createWebSocketInspector({ url: `ws://127.0.0.1:${port}` });
+  const emulator = await startEmulator({ port: 0, devicePolicy: { answer: "approve", answerAfterMs: 1.5 * pollIntervalMs } });
+  try {
+    const flow = challenge({
+      domain: emulator.url,
+      clientId: "pushflow-demo",
+      username: "grace@example.com",
+      password: "grace-password-1",
+      pollIntervalMs,
+      warn: () => {},
+      inspect: (event) => inspector.inspect.next?.(event),
+    });
+    return await flow.outcome;
+  } finally {
+    inspector.stop();
+    relay.stop();
+    await emulator.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const port = Number(process.env.INSPECT_PORT ?? 8080);
+  console.log(`inspector relay on ws://127.0.0.1:${port}; open the Stately inspector with ?server=127.0.0.1:${port}`);
+  const output = await runInspectedChallenge({ port, pollIntervalMs: 5000 });
+  console.log(`outcome: ${output.outcome} (${output.reason})`);
+}
