@@ -159,6 +159,23 @@ describe("createFlowServer: the user's events", () => {
     expect(await server.advance(started.flowId)).toMatchObject({ status: "done", outcome: { outcome: "approved" } });
   });
 
+  it("rests while waiting to retry a failed push, and sends it when the retry is due", async () => {
+    const w = world();
+    let failures = 1;
+    const flaky: Transport = {
+      ...w.transport,
+      challenge: async (request, options) =>
+        failures-- > 0 ? { ok: false, problem: { code: "server_error", message: "test: 503", status: 503 } } : w.transport.challenge(request, options),
+    };
+    const server = createFlowServer({ store: w.store, transport: flaky, clock: w.clock, random: () => 0 });
+    const started = pendingOf(await server.start("challenge", { mfaToken: w.mfaToken() }));
+    expect(started.view.state).toBe("retryingChallenge");
+    expect(started.retryAfterMs).toBe(500);
+    w.clock.increment(500);
+    expect(pendingOf(await server.advance(started.flowId)).view.state).toBe("challenged.polling");
+    expect(w.tenant.pushes(USER.username)).toHaveLength(1);
+  });
+
   it("resends after the cooldown, and cancels", async () => {
     const w = world();
     const server = w.server();
