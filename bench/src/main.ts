@@ -17,7 +17,7 @@ import { checkTargets } from "./targets.ts";
 const { values } = parseArgs({
   options: {
     flows: { type: "string", default: "10000" },
-    runs: { type: "string", default: "3" },
+    runs: { type: "string", default: "2" },
     quick: { type: "boolean", default: false },
   },
 });
@@ -26,7 +26,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 const began = performance.now();
 const plan: ScalePlan = values.quick
   ? { flows: 1_000, ticks: 3, warmup: 100, runs: { baseline: 1, pushflow: 1 } }
-  : { flows: Number(values.flows), ticks: 5, warmup: 500, runs: { baseline: 5, pushflow: Number(values.runs) } };
+  : { flows: Number(values.flows), ticks: 5, warmup: 200, runs: { baseline: 5, pushflow: Number(values.runs) } };
 
 log("bench: bundles (esbuild)…");
 const bundle = await runBundleBench();
@@ -40,10 +40,17 @@ const sections = buildRows(bundle, scale, requests, checks);
 const table = renderTable(sections);
 const met = checks.filter((c) => c.met);
 
-const ownModules = bundle.modules.filter((m) => /^(core|transport-fetch|browser)\//.test(m.module)).slice(0, 6);
+const own = bundle.modules.filter((m) => /^(core|transport-fetch|browser)\//.test(m.module));
+const byPackage = new Map<string, number>();
+for (const m of own) byPackage.set(m.module.split("/")[0] ?? "", (byPackage.get(m.module.split("/")[0] ?? "") ?? 0) + m.bytes);
+const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 const summary = [
   table,
-  `largest own modules (minified): ${ownModules.map((m) => `${m.module.replace(/^(\w[\w-]*)\/src\//, "$1/")} ${(m.bytes / 1000).toFixed(1)} kB`).join(", ")}`,
+  `our code by package (minified): ${[...byPackage].map(([name, bytes]) => `${name} ${kB(bytes)}`).join(", ")}`,
+  `largest own files (minified): ${own
+    .slice(0, 6)
+    .map((m) => `${m.module.replace(/^([\w-]+)\/src\//, "$1/")} ${kB(m.bytes)}`)
+    .join(", ")}`,
   `targets met: ${met.length} of ${checks.length}`,
   ...checks.map((c) => `  ${c.met ? "✓" : "✗"} ${c.target}: ${c.measured}`),
 ].join("\n");

@@ -1,4 +1,4 @@
-import { createAdapter, DEFAULTS, type Authenticator, type ChallengeAnswer, type ChallengeHandle, type Result, type Tokens } from "@pushflow/core";
+import { challengeWithRuntime, createAdapter, DEFAULTS, type Authenticator, type ChallengeAnswer, type ChallengeHandle, type Result, type Tokens } from "@pushflow/core";
 import { createScriptedTransport, type ScriptedTransport } from "@pushflow/transport-mock";
 import { SimulatedClock } from "xstate";
 import { minimalChallenge, type MinimalOutcome } from "./baseline-loop.ts";
@@ -39,6 +39,13 @@ export interface ScaleReport {
   /** Listeners left on the app-facing emitters (`handle.events`) and on the flows' own emitters. */
   readonly listenersAfter: { readonly app: number; readonly internal: number };
   readonly outcomes: Readonly<Record<string, number>>;
+  /**
+   * pushflow only, to tell where the heap goes: the heap that one `challengeWithRuntime()` keeps,
+   * the machine pair (challenge + poll, via `machine.provide`) that core builds for every flow.
+   */
+  readonly machinePerFlowBytes: number | undefined;
+  /** Wall time of each phase of the worker, for keeping `pnpm bench` within its time budget. */
+  readonly phaseMs: Readonly<Record<string, number>>;
 }
 
 const MFA_TOKEN = "bench-mfa-token";
@@ -120,7 +127,7 @@ function baselinePopulation(transport: ScriptedTransport, clock: SimulatedClock)
 async function heapNow(): Promise<number> {
   const gc = globalThis.gc;
   if (gc === undefined) throw new Error("run the scale worker with node --expose-gc");
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 2; i++) {
     await turn();
     gc();
   }
@@ -189,23 +196,43 @@ async function approveAll(population: Population, transport: ScriptedTransport, 
   return outcomes;
 }
 
+async function machineBytes(transport: ScriptedTransport, clock: SimulatedClock, count = 1_000): Promise<number> {
+  const before = await heapNow();
+  const kept: unknown[] = [];
+  for (let i = 0; i < count; i++) kept.push(challengeWithRuntime({ transport, clock }));
+  const after = await heapNow();
+  kept.length = 0;
+  return (after - before) / count;
+}
+
 export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
   const clock = new SimulatedClock();
   const transport = createScriptedTransport({}, { clock });
+  const phaseMs: Record<string, number> = {};
+  let phaseStart = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phaseMs[name] = Math.round(now - phaseStart);
+    phaseStart = now;
+  };
   const make = options.subject === "pushflow" ? pushflowPopulation : baselinePopulation;
 
   // Warm-up: the same lifecycle on fewer flows, then dropped.
   const warm = make(transport, clock);
   await startFlows(warm, transport, options.warmup);
-  for (let i = 0; i < 3; i++) await tick(transport, clock, options.warmup);
+  for (let i = 0; i < 2; i++) await tick(transport, clock, options.warmup);
   await transportCpu(transport, options.warmup);
   await approveAll(warm, transport, clock, options.warmup);
   warm.drop();
+  phase("warmup");
 
   const heapBeforeBytes = await heapNow();
+  phase("heapBefore");
   const population = make(transport, clock);
   const startMs = await startFlows(population, transport, options.flows);
+  phase("start");
   const heapWaitingBytes = await heapNow();
+  phase("heapWaiting");
   const timersWhileWaiting = pendingTimers(clock);
 
   const tickCpuUs: number[] = [];
@@ -214,12 +241,19 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
     tickCpuUs.push(await tick(transport, clock, options.flows));
     transportCpuUs.push(await transportCpu(transport, options.flows));
   }
+  phase("ticks");
 
   const outcomes = await approveAll(population, transport, clock, options.flows);
+  phase("approve");
   const timersAfter = pendingTimers(clock);
   const listenersAfter = await population.listeners();
   population.drop();
+  phase("count");
   const heapAfterBytes = await heapNow();
+  phase("heapAfter");
+
+  const machinePerFlowBytes = options.subject === "pushflow" ? await machineBytes(transport, clock) : undefined;
+  phase("machineBytes");
 
   return {
     subject: options.subject,
@@ -237,5 +271,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
     timersAfter,
     listenersAfter,
     outcomes,
+    machinePerFlowBytes,
+    phaseMs,
   };
 }

@@ -5,7 +5,7 @@
  */
 import { runScale, type ScaleSubject } from "./scale-run.ts";
 
-const [subject = "pushflow", flows = "10000", ticks = "5", warmup = "500"] = process.argv.slice(2);
+const [subject = "pushflow", flows = "10000", ticks = "5", warmup = "200"] = process.argv.slice(2);
 if (subject !== "pushflow" && subject !== "baseline") throw new Error(`unknown subject ${subject}`);
 const report = await runScale({ subject: subject satisfies ScaleSubject, flows: Number(flows), ticks: Number(ticks), warmup: Number(warmup) });
 process.stdout.write(`${JSON.stringify(report)}\n`);

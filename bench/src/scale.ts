@@ -29,6 +29,8 @@ export interface ScaleSummary {
   readonly timersAfter: number;
   readonly listenersAfter: { readonly app: number; readonly internal: number };
   readonly outcomes: Readonly<Record<string, number>>;
+  /** pushflow: heap of the per-flow machine pair alone (see ScaleReport). */
+  readonly machinePerFlowBytes: number | undefined;
   readonly runs: readonly ScaleReport[];
 }
 
@@ -59,14 +61,16 @@ function summarize(subject: ScaleSubject, runs: readonly ScaleReport[]): ScaleSu
     flows: runs[0]?.flows ?? 0,
     heapPerFlowBytes: med((r) => r.heapPerFlowBytes),
     heapGrowthPerFlowBytes: med((r) => r.heapGrowthPerFlowBytes),
-    tickCpuUs: med((r) => median(r.tickCpuUs)),
-    transportCpuUs: med((r) => median(r.transportCpuUs)),
-    netTickCpuUs: med((r) => r.netTickCpuUs),
+    // CPU: the median of every tick of every run (each tick is one timed advance of all flows).
+    tickCpuUs: median(runs.flatMap((r) => r.tickCpuUs)),
+    transportCpuUs: median(runs.flatMap((r) => r.transportCpuUs)),
+    netTickCpuUs: median(runs.flatMap((r) => r.tickCpuUs)) - median(runs.flatMap((r) => r.transportCpuUs)),
     startMsPerFlow: med((r) => r.startMs / r.flows),
     timersPerWaitingFlow: worst((r) => r.timersWhileWaiting / r.flows),
     timersAfter: worst((r) => r.timersAfter),
     listenersAfter: { app: worst((r) => r.listenersAfter.app), internal: worst((r) => r.listenersAfter.internal) },
     outcomes,
+    machinePerFlowBytes: runs[0]?.machinePerFlowBytes === undefined ? undefined : med((r) => r.machinePerFlowBytes ?? 0),
     runs,
   };
 }
