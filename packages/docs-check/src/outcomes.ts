@@ -38,12 +38,12 @@ function outcomeOf(output: unknown): string | undefined {
   return typeof outcome === "string" ? outcome : undefined;
 }
 
-/** "both" → both flows; "enroll, challenge" works too. */
+/** The flows a cell names, sorted: "both" is both flows; "enroll, challenge" works too. */
 export function flowsOf(cell: string): string[] {
   const words = cell
     .replace(/`/g, "")
     .split(/[\s,/+]+|\band\b/)
     .map((w) => w.trim())
     .filter(Boolean);
-  return words.includes("both") ? ["enroll", "challenge"] : [...new Set(words)].sort();
+  return words.includes("both") ? ["challenge", "enroll"] : [...new Set(words)].sort();
 }
