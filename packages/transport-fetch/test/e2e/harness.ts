@@ -213,15 +213,17 @@ export function newUser(world: World, enrolled: boolean) {
   return { username, password, device, pushId: account.pushAuthenticatorId, recoveryCode };
 }
 
-/** The fetch transport against the world's emulator (public client unless told otherwise). */
-export function fetchTransport(world: World, options: { clientId?: string; clientSecret?: string; timeoutMs?: number } = {}) {
-  return createFetchTransport({
+/** The fetch transport against the world's emulator (public client unless told otherwise), watched by a tracker. */
+export function fetchTransport(world: World, options: { clientId?: string; clientSecret?: string; timeoutMs?: number } = {}): Transport {
+  ledger.secret("client_secret", options.clientSecret);
+  const transport = createFetchTransport({
     domain: world.url,
     clientId: options.clientId ?? PUBLIC_CLIENT,
     ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
     timeoutMs: options.timeoutMs ?? 5_000,
     now: () => world.clock.now(),
   });
+  return new CallTracker().wrap(transport);
 }
 
 const jwksCache = new WeakMap<World, ReturnType<typeof createRemoteJWKSet>>();
