@@ -18,6 +18,8 @@ afterAll(async () => {
 });
 
 const OOB = { route: "POST /oauth/token", grantType: "mfa-oob" } as const;
+/** Real time: wide enough that a normal loopback request on a busy CI machine never times out. */
+const TIMEOUT = { requestMs: 500, delayMs: 1_200 } as const;
 
 /** The statuses the emulator answered to the mfa-oob polls (0: connection dropped). */
 function pollStatuses(w: World): (number | undefined)[] {
@@ -63,10 +65,10 @@ describe("transient faults while polling: backoff, then the push is approved", (
   }
 
   it("a timeout (the emulator delays longer than the transport's timeoutMs), twice", async () => {
-    world.emulator.faults.add({ ...OOB, delayMs: 400, times: 2 });
+    world.emulator.faults.add({ ...OOB, delayMs: TIMEOUT.delayMs, times: 2 });
     const faulted = () => world.emulator.requests.entries.filter((e) => e.fault !== undefined);
     const { run } = challengeApprovedWhen(world, (r) => r.of("backoff").length === 2 && faulted().every((e) => e.status !== undefined), {
-      requestTimeoutMs: 150,
+      requestTimeoutMs: TIMEOUT.requestMs,
     });
     // The delayed requests still reach the tenant after the client gave up: let them land before time moves on.
     const output = await run.drive({ beforeAdvance: () => until(() => faulted().every((e) => e.status !== undefined)) });
@@ -78,11 +80,11 @@ describe("transient faults while polling: backoff, then the push is approved", (
   it("every class in one run: 503, dropped, 429, timeout, then slow_down from the poll bucket", async () => {
     const w = await openWorld({ limits: { pollBurst: 2, pollRefillMs: 8_000 } });
     try {
-      for (const fault of [{ status: 503 }, { drop: true }, { status: 429 }, { delayMs: 300 }]) w.emulator.faults.add({ ...OOB, ...fault, times: 1 });
+      for (const fault of [{ status: 503 }, { drop: true }, { status: 429 }, { delayMs: TIMEOUT.delayMs }]) w.emulator.faults.add({ ...OOB, ...fault, times: 1 });
       const faulted = () => w.emulator.requests.entries.filter((e) => e.fault !== undefined);
       const { run } = challengeApprovedWhen(w, (r) => r.of("backoff").some((b) => b.cause === "slow_down"), {
         pollIntervalMs: 1_000,
-        requestTimeoutMs: 120,
+        requestTimeoutMs: TIMEOUT.requestMs,
       });
       const output = await run.drive({ beforeAdvance: () => until(() => faulted().every((e) => e.status !== undefined)) });
       expect(output).toMatchObject({ outcome: "approved", method: "push" });

@@ -341,7 +341,8 @@ describe("deleting an authenticator", () => {
 
 describe("transport-level faults", () => {
   it("503 → server_error, 502 page → server_error, 429 → rate_limited, drop → network, delay → timeout, garbled → invalid_response", async () => {
-    const quick = fetchTransport(world, { timeoutMs: 150 });
+    // Real time: wide enough that a normal loopback request on a busy CI machine never times out.
+    const quick = fetchTransport(world, { timeoutMs: 500 });
     const user = newUser(world, true);
     const mfaToken = await mfaTokenOf(user);
     const list = () => quick.listAuthenticators({ mfaToken });
@@ -350,7 +351,7 @@ describe("transport-level faults", () => {
       [{ status: 502 }, { code: "server_error", status: 502 }],
       [{ status: 429 }, { code: "rate_limited", status: 429, error: "too_many_requests" }],
       [{ drop: true }, { code: "network" }],
-      [{ delayMs: 300 }, { code: "timeout" }],
+      [{ delayMs: 1_000 }, { code: "timeout" }],
       [{ malformed: true }, { code: "invalid_response", status: 200 }],
     ] as const;
     for (const [fault, expected] of cases) {
