@@ -205,6 +205,7 @@ describe.skipIf(skipRedis)("server at scale: two instances, one Redis, the emula
     expect(clear).toEqual([]);
 
     let rounds = 0;
+    let abandoned = 0;
     while (flows.some((f) => f.dones.length === 0)) {
       if (++rounds > 40) throw new Error("flows did not end");
       clock.increment(BROWSER_PERIOD_MS);
@@ -224,6 +225,11 @@ describe.skipIf(skipRedis)("server at scale: two instances, one Redis, the emula
         const twice = flows.indexOf(flow) % 4 === 0;
         await Promise.all([call(flow, (s) => s.advance(flow.flowId)), twice ? call(flow, (s) => s.advance(flow.flowId)) : undefined]);
       });
+      // The flows the dead instance had claimed: their steps were abandoned mid-way.
+      if (now === KILL_AT_MS) {
+        const values = await Promise.all((await reader.keys(`${PREFIX}*`)).map((key) => reader.hget(key, "d")));
+        abandoned = values.filter((v) => v?.includes(`"owner":"${victim.name}"`)).length;
+      }
     }
     const seconds = (performance.now() - started) / 1000;
 
@@ -258,6 +264,7 @@ describe.skipIf(skipRedis)("server at scale: two instances, one Redis, the emula
     // The killed instance died mid-run with steps in hand, and still no flow was lost.
     expect(victim.alive).toBe(false);
     expect(lost).toBeGreaterThan(0);
+    expect(abandoned).toBeGreaterThan(0);
 
     // No key outlives its flow.
     const keys = await reader.keys(`${PREFIX}*`);
@@ -265,7 +272,7 @@ describe.skipIf(skipRedis)("server at scale: two instances, one Redis, the emula
 
     const count = (plan: Plan) => flows.filter((f) => f.plan === plan).length;
     console.log(
-      `server scale: ${FLOWS} flows, 2 instances (1 killed at ${KILL_AT_MS / 1000} s, ${lost} calls lost with it), ` +
+      `server scale: ${FLOWS} flows, 2 instances (1 killed at ${KILL_AT_MS / 1000} s: ${lost} calls lost, ${abandoned} flows abandoned mid-step and taken over), ` +
         `${calls} advance calls, ${polls.length} polls, duplicate polls: ${duplicates}, early polls: ${early}, slow_down: ${slowDowns}, ` +
         `outcomes right: ${FLOWS - wrong.length}/${FLOWS} (approved push ${count("approve")}, approved otp ${count("otp")}, ` +
         `rejected ${count("reject")}, expired ${count("expire")}), redis keys left: ${keys.length}, ${rounds} rounds, ${seconds.toFixed(1)} s`,
