@@ -1,0 +1,65 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { describe, expect, it } from "vitest";
+import { headingAnchors, markdownFiles, relativeLinks } from "../src/index.ts";
+import { ROOT } from "./root.ts";
+
+// docs/server.md belongs to @pushflow/server's authors; every other page is checked here.
+const pages = (await markdownFiles(join(ROOT, "docs"))).filter((p) => !p.endsWith(join("docs", "server.md")));
+const extra = [join(ROOT, "examples/react/README.md")];
+const ADAPTERS = ["node", "browser", "deno"] as const;
+const EXAMPLE = /<!-- example: adapter[^>]*-->\n```ts\n([\s\S]*?)```/;
+
+describe("the docs", () => {
+  it("has the pages the docs promise", () => {
+    const names = pages.map((p) => relative(join(ROOT, "docs"), p)).sort();
+    for (const page of [
+      "README.md",
+      "quick-start.md",
+      "concepts/flows.md",
+      "concepts/outcomes.md",
+      "concepts/polling.md",
+      "concepts/persistence.md",
+      "concepts/security.md",
+      "adapters/node.md",
+      "adapters/browser.md",
+      "adapters/deno.md",
+      "transports.md",
+      "cli.md",
+      "testing.md",
+      "troubleshooting.md",
+    ]) {
+      expect(names).toContain(page);
+    }
+  });
+
+  for (const page of [...pages, ...extra]) {
+    const name = relative(ROOT, page);
+    it(`${name}: every relative link and anchor resolves`, () => {
+      const markdown = readFileSync(page, "utf8");
+      const broken: string[] = [];
+      for (const { target, line } of relativeLinks(markdown)) {
+        const [path = "", anchor] = target.split("#");
+        const file = path === "" ? page : join(dirname(page), decodeURIComponent(path));
+        if (!existsSync(file)) {
+          broken.push(`line ${line}: ${target} (no such file)`);
+          continue;
+        }
+        if (anchor && statSync(file).isFile() && file.endsWith(".md") && !headingAnchors(readFileSync(file, "utf8")).has(anchor)) {
+          broken.push(`line ${line}: ${target} (no such heading)`);
+        }
+      }
+      expect(broken).toEqual([]);
+    });
+  }
+
+  it("every adapter page carries the same example, the one that typechecks in test/snippets", () => {
+    const snippet = readFileSync(join(ROOT, "packages/docs-check/test/snippets/adapter-example.ts"), "utf8");
+    for (const adapter of ADAPTERS) {
+      const markdown = readFileSync(join(ROOT, `docs/adapters/${adapter}.md`), "utf8");
+      const code = EXAMPLE.exec(markdown)?.[1];
+      expect(code, `docs/adapters/${adapter}.md has no <!-- example: adapter --> block`).toBeDefined();
+      expect(code!.replace(`"@pushflow/${adapter}"`, '"@pushflow/browser"'), `docs/adapters/${adapter}.md`).toBe(snippet);
+    }
+  });
+});
