@@ -57,6 +57,20 @@ describe("@pushflow/deno under deno", () => {
   });
 });
 
+/** The bundles `npm:@pushflow/deno` would load; the root `pnpm test` builds them before vitest. */
+const built = ["packages/deno", "packages/core", "packages/transport-fetch"].every((dir) => existsSync(join(repoRoot, dir, "dist/index.mjs")));
+
+describe("the built bundle", () => {
+  it.skipIf(!built)("runs a challenge in Deno without the source condition (run `pnpm build` first)", async () => {
+    const result = await runDeno(["test", "--no-check", ...permissions(), "test/deno/dist.deno.ts"], {
+      cwd: packageDir,
+      env: denoEnv({ PUSHFLOW_EMULATOR_URL: emulator.url, PUSHFLOW_TMP: tmp }),
+    });
+    expect(result.code, explain(result)).toBe(0);
+    expect(result.stdout, explain(result)).toMatch(/ok \| 1 passed \| 0 failed/);
+  });
+});
+
 describe("a Deno program with the adapter", () => {
   const script = "test/deno/challenge-script.ts";
   const run = (env: Record<string, string>) =>
