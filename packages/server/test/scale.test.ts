@@ -142,7 +142,7 @@ describe.skipIf(skipRedis)("server at scale: two instances, one Redis, the emula
     return self;
   }
 
-  it(`runs ${FLOWS} concurrent challenges to the right outcome, with no duplicate or early poll and no key left`, { timeout: 60_000 }, async () => {
+  it(`runs ${FLOWS} concurrent challenges to the right outcome, with no duplicate or early poll and no key left`, { timeout: 90_000 }, async () => {
     const started = performance.now();
     const random = lcg(20_261_128);
     const flows: Flow[] = Array.from({ length: FLOWS }, (_, i) => ({
