@@ -9,6 +9,7 @@ export { DIAGRAMS, renderDiagrams, type Diagram } from "./diagrams.ts";
 export { embedDiagrams, embeddedDiagrams } from "./embed.ts";
 export { markdownFiles, syncDiagrams, type StaleFile } from "./sync.ts";
 export { codeBlocks, headingAnchors, parseTables, plain, relativeLinks, withoutCode, type Table } from "./markdown.ts";
+export { readmeGaps } from "./readme.ts";
 export { finalStates, flowsOf, type FinalState } from "./outcomes.ts";
 export {
   checkPackage,
