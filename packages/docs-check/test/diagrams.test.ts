@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMachine, fromPromise, setup } from "xstate";
-import { DIAGRAMS, renderDiagrams, syncDiagrams, toMermaid } from "../src/index.ts";
+import { readFileSync } from "node:fs";
+import { DIAGRAMS, embeddedDiagrams, markdownFiles, renderDiagrams, syncDiagrams, toMermaid } from "../src/index.ts";
 import { ROOT } from "./root.ts";
 
 interface NodeLike {
@@ -19,6 +20,31 @@ describe("statechart pictures", () => {
     const message = stale.length === 0 ? "" : `stale: ${stale.map((s) => s.path).join(", ")}. Refresh them with: pnpm diagrams`;
     expect(stale.map((s) => s.path), message).toEqual([]);
     expect(unknown, "pages embed pictures that no machine draws").toEqual([]);
+  });
+
+  it("every picture is embedded in a page", async () => {
+    const embedded = new Set((await markdownFiles(`${ROOT}docs`)).flatMap((page) => embeddedDiagrams(readFileSync(page, "utf8"))));
+    expect(DIAGRAMS.map((d) => d.name).filter((name) => !embedded.has(name))).toEqual([]);
+  });
+
+  it("every line is a statement Mermaid's stateDiagram-v2 reads, with no character that ends one early", () => {
+    const statement = [
+      /^%% .+$/,
+      /^stateDiagram-v2$/,
+      /^ *direction (LR|TB)$/,
+      /^ *\[\*\] --> \w+$/,
+      /^ *state "[\w ]+" as \w+$/,
+      /^ *state \w+ \{$/,
+      /^ *\}$/,
+      /^ *\w+ : [^;#{}]+$/,
+      /^ *note right of \w+ : [^;#{}]+$/,
+      /^ *\w+ --> \w+ : [^;#{}]+$/,
+      /^ *classDef \w+ [\w:-]+( [\w:-]+)*$/,
+      /^ *class [\w,]+ \w+$/,
+    ];
+    for (const [file, text] of renderDiagrams()) {
+      for (const line of text.trimEnd().split("\n")) expect(statement.some((re) => re.test(line)), `${file}: ${line}`).toBe(true);
+    }
   });
 
   for (const diagram of DIAGRAMS) {
