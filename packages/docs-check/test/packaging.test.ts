@@ -15,13 +15,13 @@ describe("packaging", () => {
   });
 
   // publint packs each package (pnpm pack) and attw packs it again (npm pack) then resolves its
-  // types as node16 and bundler would: about 5 s a package, three at a time.
+  // types as node16 and bundler would: about 5 s a package, two at a time (the machine has two cores, and other suites run beside it).
   it(
     "publint --strict and attw --pack --profile esm-only are clean for every public package (after pnpm build)",
     async () => {
       const unbuilt = targets.filter((p) => !existsSync(join(p.dir, "dist")));
       expect(unbuilt.map((p) => p.path), "not built: run `pnpm build` first (the root `pnpm test` does)").toEqual([]);
-      const reports = await mapLimit(targets, 3, (pkg) => checkPackage(pkg, BIN));
+      const reports = await mapLimit(targets, 2, (pkg) => checkPackage(pkg, BIN));
       const problems = targets.flatMap((pkg, i) =>
         (reports[i] ?? []).filter((r: ToolReport) => !r.ok).map((r) => `${pkg.manifest.name}: ${r.tool}\n${r.output}`),
       );
