@@ -26,6 +26,8 @@ export function interact(options: InteractOptions): void {
   let open: { readonly state: string; readonly question: Question } | undefined;
   let ack: Question | undefined;
   let acked = false;
+  /** Commands typed before the push went out (`echo "o 123456" | pushflow challenge …`) wait for it. */
+  const early: Command[] = [];
 
   const ask = (prompt: string): Question => {
     if (!input.interactive) {
@@ -110,12 +112,14 @@ export function interact(options: InteractOptions): void {
     // A resumed enrollment: the codes went to the previous process, but the flow still waits for the acknowledgement.
     if (next.flow === "enroll" && next.state === "awaitingAcknowledgement") acknowledge();
     if (next.flow === "challenge") onChallengeState(next);
+    if (next.state === "challenged.polling") for (const command of early.splice(0)) onCommand(command);
   });
   input.onCommand((command) => onCommand(command));
 
   function onCommand({ word, rest }: Command) {
     if (word === "c" || word === "q" || word === "cancel") return handle.cancel();
-    if (view?.flow !== "challenge") return say(`Unknown command "${word}": c cancels.`);
+    if (view?.flow === "enroll") return say(`Unknown command "${word}": c cancels.`);
+    if (view === undefined || !view.state.startsWith("challenged.")) return void early.push({ word, rest });
     switch (word) {
       case "o":
       case "otp":

@@ -1,0 +1,149 @@
+import { mkdtemp, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startEmulator, type RunningEmulator } from "@pushflow/emulator";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ndjson, runCli } from "./helpers/cli.ts";
+
+let emulator: RunningEmulator;
+let dir: string;
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0 });
+  dir = await mkdtemp(join(tmpdir(), "pushflow-cli-"));
+});
+afterAll(async () => {
+  await emulator.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+let users = 0;
+function user(options: { enrolled: boolean; answer?: "approve" | "reject" | "ignore"; scanAfterMs?: number }) {
+  const username = `cli-${++users}-${Date.now()}@example.com`;
+  emulator.tenant.addUser({ username, password: "cli-password-1" });
+  if (options.enrolled) emulator.device(username).enroll(username);
+  emulator.device(username).setPolicy({
+    answer: options.answer ?? "ignore",
+    answerAfterMs: 400,
+    ...(options.scanAfterMs === undefined ? {} : { scanAfterMs: options.scanAfterMs }),
+  });
+  return username;
+}
+const login = (username: string) => ["--domain", emulator.url, "--client-id", "pushflow-demo", "--username", username, "--password", "cli-password-1"];
+const fast = ["--poll-interval", "0.2"];
+const isPoll = (line: string) => line.startsWith('{"type":"poll"');
+
+describe("pushflow (the CLI, as a child process)", () => {
+  it("prints the usage with --help and exits 0", async () => {
+    const { code, stdout } = await runCli(["--help"]).exit;
+    expect(code).toBe(0);
+    expect(stdout).toContain("pushflow challenge --domain D");
+    expect(stdout).toContain("130 cancelled");
+  });
+
+  it.each([
+    [["challenge", "--bogus"], /Unknown option '--bogus'/],
+    [["enroll", "--domain", "x", "--client-id", "y"], /--mfa-token T, or --username U and --password P/],
+    [["challenge", "--domain", "http://example.com", "--client-id", "y", "--mfa-token", "t"], /refusing plain http/],
+  ])("exits 2 with a usage message on stderr and no stack trace: %j", async (args, message) => {
+    const { code, stdout, stderr } = await runCli(args).exit;
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("--json: NDJSON on stdout only, ending with the done line; exit 0 when approved", async () => {
+    const username = user({ enrolled: true, answer: "approve" });
+    const { code, stdout, stderr } = await runCli(["challenge", ...login(username), ...fast, "--json"], { stdin: "" }).exit;
+    expect(code).toBe(0);
+    const lines = ndjson(stdout);
+    expect(new Set(lines.map((l) => l.type))).toEqual(new Set(["state", "poll", "done"]));
+    expect(lines.at(-1)).toMatchObject({ type: "done", flow: "challenge", outcome: "approved", method: "push" });
+    expect(lines.slice(0, -1).every((l) => l.type !== "done")).toBe(true);
+    // Warnings (the short poll interval) go to stderr.
+    expect(stderr).toContain("below Auth0");
+  });
+
+  it("exits 3 when the push is rejected", async () => {
+    const username = user({ enrolled: true, answer: "reject" });
+    const { code, stdout } = await runCli(["challenge", ...login(username), ...fast, "--json"], { stdin: "" }).exit;
+    expect(code).toBe(3);
+    expect(ndjson(stdout).at(-1)).toMatchObject({ type: "done", outcome: "rejected" });
+  });
+
+  it("exits 5 when the user has nothing to challenge", async () => {
+    const username = user({ enrolled: false });
+    const { code, stdout } = await runCli(["challenge", ...login(username), ...fast, "--json"], { stdin: "" }).exit;
+    expect(code).toBe(5);
+    expect(ndjson(stdout).at(-1)).toMatchObject({ type: "done", outcome: "not_enrolled" });
+  });
+
+  it("enrolls with --json: the QR and recovery-code events, acknowledged by itself", async () => {
+    const username = user({ enrolled: false, scanAfterMs: 500 });
+    const { code, stdout } = await runCli(["enroll", ...login(username), ...fast, "--json"], { stdin: "" }).exit;
+    expect(code).toBe(0);
+    const lines = ndjson(stdout);
+    expect(lines.find((l) => l.type === "qr")?.["barcodeUri"]).toMatch(/^otpauth:\/\//);
+    expect(lines.find((l) => l.type === "recovery-codes")?.["codes"]).toHaveLength(1);
+    expect(lines.at(-1)).toMatchObject({ type: "done", flow: "enroll", outcome: "enrolled" });
+  });
+
+  it("tells a person the outcome in words, without tokens", async () => {
+    const username = user({ enrolled: false, scanAfterMs: 500 });
+    const { code, stdout } = await runCli(["enroll", ...login(username), ...fast], { stdin: "" }).exit;
+    expect(code).toBe(0);
+    expect(stdout).toContain("Scan this QR code with the Guardian app");
+    expect(stdout).toMatch(/[▀▄█]{10}/);
+    expect(stdout).toContain("Your recovery code (shown once: save it now):");
+    expect(stdout).toContain("Enrolled: the Guardian app is now a push authenticator.");
+    expect(stdout).not.toContain("eyJ");
+  });
+
+  it("takes a one-time code typed on stdin (`o CODE`)", async () => {
+    const username = user({ enrolled: true, answer: "ignore" });
+    const otp = emulator.device(username).totp({ username });
+    const { code, stdout } = await runCli(["challenge", ...login(username), ...fast, "--json"], { stdin: `o ${otp}\n` }).exit;
+    expect(code).toBe(0);
+    expect(ndjson(stdout).at(-1)).toMatchObject({ type: "done", outcome: "approved", method: "otp" });
+  });
+
+  it("--resume: a process killed mid-poll is resumed from its 0600 file without a second challenge", async () => {
+    const username = user({ enrolled: true, answer: "ignore" });
+    const file = join(dir, "resume.json");
+    const args = ["challenge", ...login(username), ...fast, "--json", "--resume", file];
+    const challenges = () => emulator.requests.count({ route: "POST /mfa/challenge" });
+    const logins = () => emulator.requests.count({ route: "POST /oauth/token", grantType: "password" });
+    const [challengesBefore, loginsBefore] = [challenges(), logins()];
+
+    const first = runCli(args);
+    await first.waitForLine(isPoll);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    first.child.kill("SIGKILL");
+    expect((await first.exit).signal).toBe("SIGKILL");
+    expect(challenges() - challengesBefore).toBe(1);
+
+    const second = runCli(args);
+    await second.waitForLine(isPoll);
+    emulator.device(username).approve(username);
+    const { code, stdout } = await second.exit;
+    expect(code).toBe(0);
+    expect(ndjson(stdout).at(-1)).toMatchObject({ type: "done", outcome: "approved", method: "push" });
+    expect(challenges() - challengesBefore).toBe(1);
+    expect(logins() - loginsBefore).toBe(1);
+    // The flow ended: its file is gone.
+    await expect(stat(file)).rejects.toThrow(/ENOENT/);
+  });
+
+  it("SIGINT cancels: exit 130, a done line with cancelled, and no request after the signal", async () => {
+    const username = user({ enrolled: true, answer: "ignore" });
+    const run = runCli(["challenge", ...login(username), "--poll-interval", "0.3", "--json"]);
+    await run.waitForLine(isPoll);
+    const at = Date.now();
+    run.child.kill("SIGINT");
+    const { code, stdout } = await run.exit;
+    expect(code).toBe(130);
+    expect(ndjson(stdout).at(-1)).toMatchObject({ type: "done", outcome: "cancelled" });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(emulator.requests.entries.filter((e) => e.at >= at)).toEqual([]);
+  });
+});
