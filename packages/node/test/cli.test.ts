@@ -95,7 +95,8 @@ describe("pushflow (the CLI, as a child process)", () => {
     expect(stdout).toContain("Scan this QR code with the Guardian app");
     expect(stdout).toMatch(/[▀▄█]{10}/);
     expect(stdout).toContain("Your recovery code (shown once: save it now):");
-    expect(stdout).toContain("Enrolled: the Guardian app is now a push authenticator.");
+    expect(stdout).toContain("Enrolled.");
+    expect(stdout).toContain("The Guardian app confirmed the enrollment.");
     expect(stdout).not.toContain("eyJ");
   });
 

@@ -45,11 +45,11 @@ export async function runFlow(args: FlowArgs, io: CliIo): Promise<number> {
   const human = !args.json;
   const stdinTty = io.stdin.isTTY === true;
   const input = createInput({ stdin: io.stdin, prompts: io.stdout, keys: human && stdinTty });
+  const screen = createScreen(io.stdout);
   if (args.json) {
     presentJson(handle, (line) => io.stdout.write(`${line}\n`));
     interact({ handle, input, say: warn, autoAck: true });
   } else {
-    const screen = createScreen(io.stdout);
     const keys = input.interactive;
     presentHuman(handle, screen, {
       live: io.stdout.isTTY === true,
@@ -76,5 +76,7 @@ export async function runFlow(args: FlowArgs, io: CliIo): Promise<number> {
   await store?.flush();
   stopSignal();
   input.close();
+  // A prompt withdrawn by the outcome may still hold lines back.
+  screen.hold(false);
   return exitCodeOf(output.outcome);
 }

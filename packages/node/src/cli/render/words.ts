@@ -1,7 +1,7 @@
 import type { FlowOutput, Outcome } from "@pushflow/core";
 
 const HEADLINES: Readonly<Record<Outcome, string>> = {
-  enrolled: "Enrolled: the Guardian app is now a push authenticator.",
+  enrolled: "Enrolled.",
   approved: "Approved.",
   rejected: "Rejected: the push was denied on the phone.",
   expired: "Expired: nothing came back before the deadline.",

@@ -4,7 +4,7 @@ export interface Screen {
   line(text?: string): void;
   /** Sets the status line (e.g. a countdown); `undefined` removes it. Plain lines when not a terminal. */
   status(text: string | undefined): void;
-  /** Holds the status line while a prompt owns the cursor. */
+  /** Holds the status line, and queues lines, while a prompt owns the cursor. */
   hold(held: boolean): void;
 }
 
@@ -18,6 +18,7 @@ export function createScreen(stream: ScreenStream): Screen {
   let current: string | undefined;
   let shown = false;
   let held = false;
+  const queued: string[] = [];
 
   const erase = () => {
     if (shown) stream.write("\r\x1b[2K");
@@ -31,6 +32,7 @@ export function createScreen(stream: ScreenStream): Screen {
 
   return {
     line(text = "") {
+      if (held) return void queued.push(text);
       erase();
       stream.write(`${text}\n`);
       draw();
@@ -49,8 +51,9 @@ export function createScreen(stream: ScreenStream): Screen {
     },
     hold(value) {
       held = value;
-      if (held) erase();
-      else draw();
+      if (held) return erase();
+      for (const text of queued.splice(0)) stream.write(`${text}\n`);
+      draw();
     },
   };
 }
