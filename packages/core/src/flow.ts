@@ -132,7 +132,8 @@ function runFlow<TView>(
     persist(null);
     const event = { type: "done", flow: kind, ...output } as DoneEvent;
     events.emit("done", event);
-    settle(output);
+    // The outcome settles once the record is gone, so a process may exit right after it.
+    void saving.then(() => settle(output));
   };
 
   actor.on("*", (emitted) => {
@@ -143,6 +144,7 @@ function runFlow<TView>(
     next: (snapshot) => {
       events.emit("state", { type: "state", view: toView(snapshot) as never });
       if (snapshot.status === "done") finish(snapshot.output as FlowOutput);
+      else if (!options.persist) return;
       else if (snapshot.hasTag("holdsTokens")) persist(null);
       else {
         // States between two resumable ones (a code being verified) keep the last record.

@@ -69,12 +69,15 @@ function launch<TInput extends object>(
   let markResumed: (value: boolean) => void = () => {};
   const resumed = new Promise<boolean>((resolve) => (markResumed = resolve));
 
+  let ended = false;
   const end = (output: FlowOutput) => {
+    if (ended) return;
+    ended = true;
     events.emit("done", { type: "done", flow: kind, ...output } as DoneEvent);
     settle(output);
   };
 
-  const started = (async (): Promise<AnyFlow | undefined> => {
+  const run = async (): Promise<AnyFlow | undefined> => {
     const record = await loadRecord();
     markResumed(record !== undefined);
     let mfaToken: string | undefined;
@@ -105,10 +108,21 @@ function launch<TInput extends object>(
     }
     const forward = events.emit.bind(events) as (name: string, payload: unknown) => boolean;
     const source = flow.events as unknown as EventEmitter<string>;
-    for (const name of ["state", "qr", "recovery-codes", "poll", "backoff"]) source.on(name, (payload: unknown) => forward(name, payload));
-    flow.done.then((output) => end(output));
+    const names = ["state", "qr", "recovery-codes", "poll", "backoff"];
+    for (const name of names) source.on(name, (payload: unknown) => forward(name, payload));
+    flow.done.then((output) => {
+      for (const name of names) source.removeAllListeners(name);
+      end(output);
+    });
     return flow;
-  })();
+  };
+  // A store or transport that throws must still end the flow with an outcome.
+  const started = run().catch((error: unknown) => {
+    markResumed(false);
+    const problem: Problem = { code: "internal", message: `the flow could not start: ${error instanceof Error ? error.message : String(error)}` };
+    end({ outcome: "failed", reason: problem.message, error: problem });
+    return undefined;
+  });
 
   async function loadRecord(): Promise<FlowRecord | undefined> {
     if (!options.store) return undefined;
@@ -162,5 +176,5 @@ async function mfaTokenFrom(options: LaunchOptions<object>): Promise<LoginResult
   const problem = answer.problem;
   if (problem.code === "misconfigured") return { ok: false, output: { outcome: "misconfigured", reason: problem.message } };
   if (problem.code === "rate_limited") return { ok: false, output: { outcome: "rate_limited", reason: problem.message } };
-  return { ok: false, output: { outcome: "failed", reason: `login failed: ${problem.message}`, error: problem } };
+  return { ok: false, output: { outcome: "failed", reason: problem.message, error: problem } };
 }

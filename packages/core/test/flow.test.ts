@@ -208,8 +208,7 @@ describe("launch", () => {
     expect(again.calls.map((c) => c.method)).toEqual(["verifyOob"]);
     again.respond("verifyOob", answers.tokens());
     expect((await second.outcome).outcome).toBe("approved");
-    await settle();
-    expect(store.keys()).toEqual([]);
+    expect(store.keys()).toEqual([]); // the record is gone by the time the outcome settles
   });
 
   it("discards a corrupt saved flow with a warning and starts anew", async () => {
@@ -231,6 +230,13 @@ describe("launch", () => {
     const output = await handle.outcome;
     expect(output).toMatchObject({ outcome: "failed", error: { code: "bad_input" } });
     expect(output.reason).toMatch(/no saved flow to resume/);
+  });
+
+  it("ends with an outcome when the store throws", async () => {
+    const store = new MemoryFlowStore();
+    store.get = () => Promise.reject(new Error("disk on fire"));
+    const handle = launchChallenge({ transport: createControlledTransport(), store, credentials: { mfaToken: MFA } });
+    expect(await handle.outcome).toMatchObject({ outcome: "failed", error: { code: "internal" } });
   });
 
   it("ends a failed login with a typed outcome", async () => {
