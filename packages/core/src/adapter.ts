@@ -12,10 +12,7 @@ import type { EnrollmentInput } from "./machines/enrollment.types.ts";
 import type { Transport } from "./transport.ts";
 
 /** The options every adapter takes: the same names in Node, the browser and Deno. */
-export interface AdapterOptions
-  extends Omit<LaunchOptions<object>, "transport" | "credentials" | "input">,
-    Omit<EnrollmentInput, "mfaToken">,
-    Omit<ChallengeInput, "mfaToken"> {
+export interface AdapterOptions extends Omit<LaunchOptions<object>, "transport" | "credentials" | "input">, FlowSettings {
   /** `tenant.auth0.com` (HTTPS) or a URL; `http://` only for loopback. Not needed with `transport`. */
   readonly domain?: string;
   readonly clientId?: string;
@@ -39,7 +36,11 @@ export interface AdapterRuntime {
   defaults?(options: AdapterOptions): Partial<AdapterOptions>;
 }
 
-const INPUT_KEYS = [
+/** The machines' input without the mfa_token: what a caller may set for either flow. */
+export type FlowSettings = Omit<EnrollmentInput, "mfaToken"> & Omit<ChallengeInput, "mfaToken">;
+
+/** Their names: what an adapter or a back-end picks out of its own options. */
+export const FLOW_INPUT_KEYS = [
   "pollIntervalMs",
   "mfaTokenExpiresAt",
   "maxRetries",
@@ -47,17 +48,23 @@ const INPUT_KEYS = [
   "authenticatorId",
   "timeoutMs",
   "resendCooldownMs",
-] as const;
+] as const satisfies readonly (keyof FlowSettings)[];
+
+/** The flow settings among `options`, the unset ones left out. */
+export function flowSettingsOf(options: FlowSettings): FlowSettings {
+  const settings: Record<string, unknown> = {};
+  for (const key of FLOW_INPUT_KEYS) if (options[key] !== undefined) settings[key] = options[key];
+  return settings as FlowSettings;
+}
 
 /** Turns adapter options into launch options; throws PushflowError (`bad_input`) for missing ones. */
 export function toLaunchOptions(options: AdapterOptions, runtime: AdapterRuntime): LaunchOptions<object> {
   const merged = { ...(runtime.defaults?.(options) ?? {}), ...options };
   const transport = merged.transport ?? runtime.createTransport(connection(merged));
-  const input: Record<string, unknown> = {};
-  for (const key of INPUT_KEYS) if (merged[key] !== undefined) input[key] = merged[key];
+  const input = flowSettingsOf(merged);
   const { domain: _d, clientId: _c, clientSecret: _s, transport: _t, mfaToken: _m, username: _u, password: _p, realm: _r, audience: _a, scope: _sc, ...rest } = merged;
-  for (const key of INPUT_KEYS) delete (rest as Record<string, unknown>)[key];
-  const given = credentials(merged);
+  for (const key of FLOW_INPUT_KEYS) delete (rest as Record<string, unknown>)[key];
+  const given = credentialsOf(merged);
   if (!given && !merged.store) throw new PushflowError("bad_input", "pass mfaToken, or username and password");
   return { ...rest, transport, ...(given ? { credentials: given } : {}), input };
 }
@@ -74,10 +81,13 @@ function connection(options: AdapterOptions) {
   };
 }
 
-/** The credentials given, if any: without them, only a flow saved in the store can run. */
-function credentials(options: AdapterOptions): Credentials | undefined {
-  if (options.mfaToken) return { mfaToken: options.mfaToken };
-  if (options.username && options.password) {
+/**
+ * The credentials given, if any: a non-empty mfa_token, else a non-empty username and password.
+ * Without them, only a flow saved in a store can run.
+ */
+export function credentialsOf(options: Pick<AdapterOptions, "mfaToken" | "username" | "password" | "realm" | "audience" | "scope">): Credentials | undefined {
+  if (typeof options.mfaToken === "string" && options.mfaToken !== "") return { mfaToken: options.mfaToken };
+  if (typeof options.username === "string" && options.username !== "" && typeof options.password === "string" && options.password !== "") {
     return {
       username: options.username,
       password: options.password,

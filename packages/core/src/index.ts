@@ -12,6 +12,7 @@ export type {
   Tokens,
   Transport,
 } from "./transport.ts";
+export { TRANSPORT_METHODS } from "./transport.ts";
 export type { FlowClock } from "./clock.ts";
 export { systemClock } from "./clock.ts";
 export type { FlowEmitted, QrEmitted, RecoveryCodesEmitted, PollEmitted, BackoffEmitted } from "./machines/events.types.ts";
@@ -34,7 +35,7 @@ export type { EnrollmentView, ChallengeView, FlowView, EnrollmentSnapshot, Chall
 export { parseRecord, serializeRecord, MemoryFlowStore, RECORD_VERSION } from "./persistence.ts";
 export type { FlowRecord, FlowStore, FlowKind, StoredEntry } from "./persistence.ts";
 export { redactDeep, REDACTED } from "./redact.ts";
-export { launchEnrollment, launchChallenge } from "./launch.ts";
-export type { LaunchOptions, FlowHandle, EnrollmentHandle, ChallengeHandle, Credentials } from "./launch.ts";
-export { createAdapter, toLaunchOptions } from "./adapter.ts";
-export type { AdapterOptions, AdapterRuntime } from "./adapter.ts";
+export { launchEnrollment, launchChallenge, loginForMfaToken } from "./launch.ts";
+export type { LaunchOptions, FlowHandle, EnrollmentHandle, ChallengeHandle, Credentials, LoginResult } from "./launch.ts";
+export { createAdapter, toLaunchOptions, credentialsOf, flowSettingsOf, FLOW_INPUT_KEYS } from "./adapter.ts";
+export type { AdapterOptions, AdapterRuntime, FlowSettings } from "./adapter.ts";

@@ -7,7 +7,7 @@ import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.
 import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.types.ts";
 import type { ChallengeOutput, EnrollmentOutput, FlowOutput } from "./machines/outcomes.ts";
 import { parseRecord, serializeRecord, type FlowKind, type FlowRecord, type FlowStore } from "./persistence.ts";
-import type { LoginRequest } from "./transport.ts";
+import type { CallOptions, LoginRequest, Transport } from "./transport.ts";
 import type { ChallengeView, EnrollmentView } from "./views.ts";
 
 /** How a launched flow gets its mfa_token: given, or from a password login's `mfa_required` answer. */
@@ -158,16 +158,16 @@ function launch<TInput extends object>(
   };
 }
 
-type LoginResult = { ok: true; mfaToken: string } | { ok: false; output: FlowOutput };
+/** What a login gave: the flow's mfa_token, or the outcome the flow ends with. */
+export type LoginResult = { readonly ok: true; readonly mfaToken: string } | { readonly ok: false; readonly output: FlowOutput };
 
-async function mfaTokenFrom(options: LaunchOptions<object>): Promise<LoginResult> {
-  const credentials = options.credentials;
-  if (credentials === undefined) {
-    const error: Problem = { code: "bad_input", message: "there is no saved flow to resume: pass mfaToken, or username and password" };
-    return { ok: false, output: { outcome: "failed", reason: error.message, error } };
-  }
-  if ("mfaToken" in credentials) return { ok: true, mfaToken: credentials.mfaToken };
-  const answer = await options.transport.login(credentials, options.signal ? { signal: options.signal } : {});
+/**
+ * A password login whose `mfa_required` answer carries the flow's mfa_token. Any other answer
+ * ends the flow before it starts: a login without MFA, a misconfigured or rate-limited client,
+ * or a failed login.
+ */
+export async function loginForMfaToken(transport: Transport, request: LoginRequest, call: CallOptions = {}): Promise<LoginResult> {
+  const answer = await transport.login(request, call);
   if (answer.ok) {
     if (answer.value.type === "mfa_required") return { ok: true, mfaToken: answer.value.mfaToken };
     const error: Problem = { code: "invalid_request", message: "the login succeeded without MFA: this user has no MFA requirement" };
@@ -176,5 +176,15 @@ async function mfaTokenFrom(options: LaunchOptions<object>): Promise<LoginResult
   const problem = answer.problem;
   if (problem.code === "misconfigured") return { ok: false, output: { outcome: "misconfigured", reason: problem.message } };
   if (problem.code === "rate_limited") return { ok: false, output: { outcome: "rate_limited", reason: problem.message } };
-  return { ok: false, output: { outcome: "failed", reason: problem.message, error: problem } };
+  return { ok: false, output: { outcome: "failed", reason: `login failed: ${problem.message}`, error: problem } };
+}
+
+async function mfaTokenFrom(options: LaunchOptions<object>): Promise<LoginResult> {
+  const credentials = options.credentials;
+  if (credentials === undefined) {
+    const error: Problem = { code: "bad_input", message: "there is no saved flow to resume: pass mfaToken, or username and password" };
+    return { ok: false, output: { outcome: "failed", reason: error.message, error } };
+  }
+  if ("mfaToken" in credentials) return { ok: true, mfaToken: credentials.mfaToken };
+  return loginForMfaToken(options.transport, credentials, options.signal ? { signal: options.signal } : {});
 }

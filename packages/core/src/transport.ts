@@ -95,3 +95,15 @@ export interface Transport {
     options?: CallOptions,
   ): Promise<Result<void>>;
 }
+
+/** The methods of `Transport`, for code that wraps or records every call. */
+export const TRANSPORT_METHODS = [
+  "login",
+  "associate",
+  "listAuthenticators",
+  "challenge",
+  "verifyOob",
+  "verifyOtp",
+  "verifyRecoveryCode",
+  "deleteAuthenticator",
+] as const satisfies readonly (keyof Transport)[];

@@ -1,17 +1,19 @@
 import {
+  credentialsOf,
   DEFAULTS,
+  flowSettingsOf,
   isPushflowError,
+  loginForMfaToken,
   PushflowError,
   systemClock,
+  type Credentials,
   type FlowKind,
   type FlowOutput,
   type FlowRecord,
-  type LoginRequest,
 } from "@pushflow/core";
 import { createFetchTransport } from "@pushflow/transport-fetch";
 import { checkRecord, ENTRY_FORMAT, parseEntry, serializeEntry, type FlowData, type FlowEntry } from "./envelope.ts";
 import { parseEvent } from "./events.ts";
-import { mfaTokenFromLogin } from "./login.ts";
 import { createSealer } from "./sealer.ts";
 import { runStep, type StepReport } from "./step.ts";
 import type {
@@ -159,7 +161,7 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
     let mfaToken: string;
     if ("mfaToken" in credentials) mfaToken = credentials.mfaToken;
     else {
-      const login = await mfaTokenFromLogin(transport, credentials);
+      const login = await loginForMfaToken(transport, credentials);
       if (!login.ok) return { status: "done", flowId, flow: kind, outcome: login.output };
       mfaToken = login.mfaToken;
     }
@@ -234,34 +236,10 @@ function transportFrom(options: FlowServerOptions) {
   });
 }
 
-const INPUT_KEYS = [
-  "pollIntervalMs",
-  "mfaTokenExpiresAt",
-  "maxRetries",
-  "enrollmentWindowMs",
-  "authenticatorId",
-  "timeoutMs",
-  "resendCooldownMs",
-] as const satisfies readonly (keyof StartInput)[];
-
-function splitStart(options: StartOptions): { input: StartInput; credentials: { mfaToken: string } | LoginRequest } {
-  const input: Record<string, unknown> = {};
-  for (const key of INPUT_KEYS) if (options[key] !== undefined) input[key] = options[key];
-  if ("mfaToken" in options && typeof options.mfaToken === "string" && options.mfaToken !== "") {
-    return { input: input as StartInput, credentials: { mfaToken: options.mfaToken } };
-  }
-  const o = options as Partial<LoginRequest>;
-  if (typeof o.username === "string" && o.username !== "" && typeof o.password === "string" && o.password !== "") {
-    const login: LoginRequest = {
-      username: o.username,
-      password: o.password,
-      ...(o.realm === undefined ? {} : { realm: o.realm }),
-      ...(o.audience === undefined ? {} : { audience: o.audience }),
-      ...(o.scope === undefined ? {} : { scope: o.scope }),
-    };
-    return { input: input as StartInput, credentials: login };
-  }
-  throw new PushflowError("bad_input", "pass mfaToken, or username and password");
+function splitStart(options: StartOptions): { input: StartInput; credentials: Credentials } {
+  const credentials = credentialsOf(options);
+  if (!credentials) throw new PushflowError("bad_input", "pass mfaToken, or username and password");
+  return { input: flowSettingsOf(options), credentials };
 }
 
 function duration(value: number, name: string, min: number): number {

@@ -1,4 +1,4 @@
-import type { Transport } from "@pushflow/core";
+import { TRANSPORT_METHODS, type Transport } from "@pushflow/core";
 
 /** A transport that counts its calls, so a step can wait until none is in flight. */
 export interface TrackedTransport {
@@ -10,23 +10,12 @@ export interface TrackedTransport {
   idle(): Promise<void>;
 }
 
-const METHODS = [
-  "login",
-  "associate",
-  "listAuthenticators",
-  "challenge",
-  "verifyOob",
-  "verifyOtp",
-  "verifyRecoveryCode",
-  "deleteAuthenticator",
-] as const satisfies readonly (keyof Transport)[];
-
 export function trackTransport(inner: Transport): TrackedTransport {
   let sent = 0;
   let inFlight = 0;
   let waiters: (() => void)[] = [];
   const wrapped: Record<string, unknown> = {};
-  for (const method of METHODS) {
+  for (const method of TRANSPORT_METHODS) {
     const call = inner[method].bind(inner) as (...args: unknown[]) => Promise<unknown>;
     wrapped[method] = async (...args: unknown[]) => {
       sent++;

@@ -1,12 +1,11 @@
 import type {
   ChallengeEvent,
-  ChallengeInput,
   ChallengeView,
   EnrollmentEvent,
-  EnrollmentInput,
   EnrollmentView,
   FlowClock,
   FlowKind,
+  FlowSettings,
   FlowOutput,
   FlowStore,
   LoginRequest,
@@ -57,7 +56,7 @@ export interface FlowServerOptions {
 }
 
 /** The flow options a start takes besides the credentials. */
-export type StartInput = Omit<EnrollmentInput, "mfaToken"> & Omit<ChallengeInput, "mfaToken">;
+export type StartInput = FlowSettings;
 
 /** How the flow gets its mfa_token: given, or from a password login's `mfa_required` answer. */
 export type StartOptions = StartInput & ({ readonly mfaToken: string } | LoginRequest);

@@ -3,17 +3,6 @@ import type { ErrorCode, Result, Transport } from "@pushflow/core";
 /** The eight methods of the core `Transport`. */
 export type TransportMethod = keyof Transport;
 
-export const TRANSPORT_METHODS: readonly TransportMethod[] = [
-  "login",
-  "associate",
-  "listAuthenticators",
-  "challenge",
-  "verifyOob",
-  "verifyOtp",
-  "verifyRecoveryCode",
-  "deleteAuthenticator",
-];
-
 /** Request fields that are secrets: recorded as `[redacted:N]`, N numbering distinct values. */
 const SECRET_FIELDS: ReadonlySet<string> = new Set(["mfaToken", "oobCode", "otp", "recoveryCode", "password", "accessToken"]);
 

@@ -1,5 +1,5 @@
-import { systemClock, type FlowClock, type Result, type Transport } from "@pushflow/core";
-import { CallLog, TRANSPORT_METHODS, wait, type RecordingTransport, type TransportMethod } from "./calls.ts";
+import { systemClock, TRANSPORT_METHODS, type FlowClock, type Result, type Transport } from "@pushflow/core";
+import { CallLog, wait, type RecordingTransport, type TransportMethod } from "./calls.ts";
 import { abortedProblem, LABELS } from "./failures.ts";
 import { Counter, parseSteps, type PlannedAnswer, type RequestOf, type Script, type ScriptStep, type SuccessOf } from "./script.ts";
 

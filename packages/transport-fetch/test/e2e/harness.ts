@@ -3,6 +3,7 @@ import { SimulatedClock } from "xstate";
 import { expect } from "vitest";
 import {
   createAdapter,
+  TRANSPORT_METHODS,
   type AdapterOptions,
   type CallOptions,
   type FlowEvents,
@@ -96,17 +97,6 @@ export function exposeProblem(where: string, problem: Problem): void {
   ledger.expose(where, shown);
 }
 
-const METHODS = [
-  "login",
-  "associate",
-  "listAuthenticators",
-  "challenge",
-  "verifyOob",
-  "verifyOtp",
-  "verifyRecoveryCode",
-  "deleteAuthenticator",
-] as const satisfies readonly (keyof Transport)[];
-
 const REQUEST_SECRETS: Readonly<Record<string, SecretKind>> = {
   mfaToken: "mfa_token",
   oobCode: "oob_code",
@@ -140,7 +130,7 @@ export class CallTracker {
 
   wrap(inner: Transport): Transport {
     const wrapped: Partial<Record<keyof Transport, unknown>> = {};
-    for (const method of METHODS) {
+    for (const method of TRANSPORT_METHODS) {
       const call = (inner[method] as (request: object, options?: CallOptions) => Promise<Result<unknown>>).bind(inner);
       wrapped[method] = async (request: object, options?: CallOptions): Promise<Result<unknown>> => {
         for (const [key, value] of Object.entries(request)) {
