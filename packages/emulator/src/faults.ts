@@ -1,3 +1,5 @@
+import { shortGrant } from "./request-log.ts";
+
 /** A fault to inject into matching requests of the Auth0 routes. */
 export interface FaultSpec {
   /**
@@ -88,15 +90,11 @@ export class FaultStore {
     const fault = this.faults.find(
       (f) =>
         routeMatches(f.route, method, route) &&
-        (f.grantType === undefined || (grantType !== undefined && shortOf(f.grantType) === shortOf(grantType))),
+        (f.grantType === undefined || (grantType !== undefined && shortGrant(f.grantType) === shortGrant(grantType))),
     );
     if (fault === undefined) return undefined;
     fault.hits++;
     if (fault.times !== undefined && fault.hits >= fault.times) this.remove(fault.id);
     return fault;
   }
-}
-
-function shortOf(grantType: string): string {
-  return grantType.replace(/^http:\/\/auth0\.com\/oauth\/grant-type\//, "");
 }
