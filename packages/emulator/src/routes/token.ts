@@ -67,10 +67,7 @@ export function tokenRoute(app: Hono<EmulatorEnv>, ctx: EmulatorContext): void {
         });
         if (!result.ok) return failureResponse(result.failure);
         if (result.value.type === "tokens") return tokenResponse(ctx, result.value.grant);
-        return new Response(
-          JSON.stringify({ error: "mfa_required", error_description: "Multifactor authentication required", mfa_token: result.value.mfaToken }),
-          { status: 403, headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" } },
-        );
+        return json({ error: "mfa_required", error_description: "Multifactor authentication required", mfa_token: result.value.mfaToken }, 403);
       }
       case GRANTS.mfaOob: {
         const p = params("mfa_token", "oob_code");

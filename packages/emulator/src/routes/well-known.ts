@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { GRANTS } from "@pushflow/transport-mock";
 import type { EmulatorContext, EmulatorEnv } from "../context.ts";
 import { json } from "../http.ts";
 
@@ -11,13 +12,7 @@ export function wellKnownRoutes(app: Hono<EmulatorEnv>, ctx: EmulatorContext): v
       issuer,
       token_endpoint: `${issuer}oauth/token`,
       jwks_uri: `${issuer}.well-known/jwks.json`,
-      grant_types_supported: [
-        "password",
-        "http://auth0.com/oauth/grant-type/password-realm",
-        "http://auth0.com/oauth/grant-type/mfa-oob",
-        "http://auth0.com/oauth/grant-type/mfa-otp",
-        "http://auth0.com/oauth/grant-type/mfa-recovery-code",
-      ],
+      grant_types_supported: Object.values(GRANTS),
       id_token_signing_alg_values_supported: ["RS256"],
       token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic", "none"],
     });
