@@ -8,13 +8,14 @@ import { createDevice, type DevicePolicy, type VirtualDevice, type VirtualTenant
 export class DeviceRegistry {
   private readonly devices = new Map<string, VirtualDevice>();
   private defaultPolicy: DevicePolicy | undefined;
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly tenant: VirtualTenant,
     policy?: DevicePolicy,
   ) {
     this.defaultPolicy = policy;
-    tenant.on((event) => {
+    this.unsubscribe = tenant.on((event) => {
       if (event.type === "enrollment-started" && this.defaultPolicy !== undefined) this.for(event.username);
     });
   }
@@ -41,6 +42,15 @@ export class DeviceRegistry {
 
   get policy(): DevicePolicy | undefined {
     return this.defaultPolicy;
+  }
+
+  /**
+   * Stops the registry and its devices listening to the tenant: a tenant that outlives the
+   * emulator (the `tenant` option) must not keep being scanned and answered by it.
+   */
+  dispose(): void {
+    this.unsubscribe();
+    for (const device of this.devices.values()) device.dispose();
   }
 
   /** Sets the policy of every device, present and future (undefined stops them all). */

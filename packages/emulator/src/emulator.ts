@@ -112,6 +112,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     jwksUrl: `${url}/.well-known/jwks.json`,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        emulator.devices.dispose();
         server.close((error) => (error === undefined ? resolve() : reject(error)));
         // Keep-alive connections would hold close() open until they time out.
         if ("closeAllConnections" in server) server.closeAllConnections();

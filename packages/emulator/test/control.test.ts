@@ -1,5 +1,6 @@
-import { createMockTransport } from "@pushflow/transport-mock";
+import { createMockTransport, createTenant } from "@pushflow/transport-mock";
 import { describe, expect, it } from "vitest";
+import { startEmulator } from "../src/index.ts";
 import { enroll, start, USER } from "./helpers.ts";
 
 const base = "/__emulator";
@@ -124,5 +125,17 @@ describe("control API", () => {
     expect(association.ok).toBe(true);
     const listed = await get("/mfa/authenticators", { authorization: `Bearer ${login.value.mfaToken}` });
     expect(listed.list).toHaveLength(3);
+  });
+
+  it("leaves a shared tenant alone once closed: its devices stop acting", async () => {
+    const tenant = createTenant({ clients: [{ clientId: "app" }], users: [USER] });
+    const emulator = await startEmulator({ tenant, seed: false, devicePolicy: { scanAfterMs: 0, answer: "approve" } });
+    await emulator.close();
+    const transport = createMockTransport(tenant, { clientId: "app" });
+    const mfaToken = tenant.mintMfaToken(USER.username, "app");
+    const association = await transport.associate({ mfaToken });
+    expect(association.ok).toBe(true);
+    expect((await transport.verifyOob({ mfaToken, oobCode: association.ok ? association.value.oobCode : "" })).ok).toBe(false);
+    expect(tenant.enrollments(USER.username).map((e) => e.status)).toEqual(["pending"]);
   });
 });
