@@ -7,6 +7,9 @@ import type {
   RecoveryTokens,
   Tokens,
 } from "@pushflow/core";
+import { FAILURES, type Failure } from "./failures.ts";
+import { DEFAULT_LIMITS } from "./limits.ts";
+import { GRANTS } from "./state.ts";
 
 /** Status, `error` and description a scripted problem gets unless the step says otherwise. */
 export interface ProblemDefaults {
@@ -15,39 +18,30 @@ export interface ProblemDefaults {
   readonly description: string;
 }
 
-/** Every core ErrorCode, with the answer a real tenant (or the network) would give. */
+/** The status, `error` and description of a tenant refusal, without its code and wait hints. */
+const answerOf = ({ status, error, description }: Failure): ProblemDefaults => ({ status, error, description });
+
+/**
+ * Every core ErrorCode, with the answer a real tenant (or the network) would give: the virtual
+ * tenant's own refusals where it has one, so that both transports word them alike.
+ */
 export const PROBLEM_DEFAULTS: Readonly<Record<ErrorCode, ProblemDefaults>> = {
-  authorization_pending: {
-    status: 400,
-    error: "authorization_pending",
-    description: "Authorization pending: please repeat the request in a few seconds.",
-  },
-  slow_down: { status: 429, error: "slow_down", description: "You are polling faster than allowed. Try again in 5 seconds." },
-  rejected: { status: 400, error: "access_denied", description: "MFA Authorization rejected." },
-  expired: { status: 403, error: "expired_token", description: "oob_code is expired" },
-  mfa_token_invalid: { status: 401, error: "expired_token", description: "mfa_token is expired" },
-  already_enrolled: { status: 403, error: "access_denied", description: "User is already enrolled." },
-  not_enrolled: { status: 400, error: "association_required", description: "User is not enrolled." },
+  authorization_pending: answerOf(FAILURES.authorizationPending()),
+  slow_down: answerOf(FAILURES.slowDown(DEFAULT_LIMITS.pollRefillMs, DEFAULT_LIMITS.pollRefillMs)),
+  rejected: answerOf(FAILURES.pushRejected()),
+  expired: answerOf(FAILURES.oobCodeExpired()),
+  mfa_token_invalid: answerOf(FAILURES.mfaTokenExpired()),
+  already_enrolled: answerOf(FAILURES.alreadyEnrolled()),
+  not_enrolled: answerOf(FAILURES.associationRequired()),
+  // A login's mfa_required is a success for the tenant, so it has no refusal to borrow.
   mfa_required: { status: 403, error: "mfa_required", description: "Multifactor authentication required" },
-  misconfigured: {
-    status: 403,
-    error: "unauthorized_client",
-    description: "Grant type 'http://auth0.com/oauth/grant-type/mfa-oob' not allowed for the client.",
-  },
-  rate_limited: {
-    status: 429,
-    error: "too_many_requests",
-    description: "Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.",
-  },
-  invalid_code: { status: 403, error: "invalid_grant", description: "Invalid otp_code." },
-  invalid_credentials: { status: 403, error: "invalid_grant", description: "Wrong email or password." },
-  too_many_attempts: {
-    status: 429,
-    error: "too_many_attempts",
-    description: "Too many failed codes. Wait for some minutes before retrying.",
-  },
-  invalid_authenticator: { status: 404, error: "invalid_authenticator", description: "Authenticator not found or inactive" },
-  invalid_request: { status: 400, error: "invalid_request", description: "The request is invalid." },
+  misconfigured: answerOf(FAILURES.unauthorizedClient(GRANTS.mfaOob)),
+  rate_limited: answerOf(FAILURES.tooManyRequests(0, { limit: 0, remaining: 0, resetAt: 0 })),
+  invalid_code: answerOf(FAILURES.invalidOtp()),
+  invalid_credentials: answerOf(FAILURES.wrongCredentials()),
+  too_many_attempts: answerOf(FAILURES.tooManyAttempts(0)),
+  invalid_authenticator: answerOf(FAILURES.invalidAuthenticator()),
+  invalid_request: answerOf(FAILURES.invalidRequest("The request is invalid.")),
   server_error: { status: 500, error: "server_error", description: "Internal server error" },
   network: { description: "the connection failed" },
   timeout: { description: "the request timed out" },
@@ -59,7 +53,7 @@ export const PROBLEM_DEFAULTS: Readonly<Record<ErrorCode, ProblemDefaults>> = {
 };
 
 /** The `error_description` of a wrong recovery code differs from a wrong OTP's. */
-export const RECOVERY_CODE_REJECTED = "MFA Authorization rejected.";
+export const RECOVERY_CODE_REJECTED = FAILURES.invalidRecoveryCode().description;
 
 /** Default success values; `n` numbers them so that two answers never share a code. */
 export const SUCCESS_DEFAULTS = {
