@@ -81,10 +81,7 @@ export class VirtualDevice {
 
   /** The newest pending push for this device's accounts (of one user when given). */
   pending(username?: string): PushView | undefined {
-    const ids = new Set(
-      this.accountList.filter((a) => username === undefined || sameName(a.username, username)).map((a) => a.deviceId),
-    );
-    return this.tenant.guardian.pending(ids).find((p) => !this.ignored.has(p.id));
+    return this.tenant.guardian.pending(this.deviceIds(username)).find((p) => !this.ignored.has(p.id));
   }
 
   approve(username?: string): PushView {
@@ -124,8 +121,7 @@ export class VirtualDevice {
     for (const tx of this.tenant.enrollments(this.username)) {
       if (tx.status === "pending") this.planScan(tx.txId, tx.createdAt);
     }
-    const ids = new Set(this.accountList.map((a) => a.deviceId));
-    for (const push of this.tenant.guardian.pending(ids)) this.planAnswer(push.id, push.createdAt);
+    for (const push of this.tenant.guardian.pending(this.deviceIds())) this.planAnswer(push.id, push.createdAt);
   }
 
   /** Stops listening to the tenant (the device keeps its accounts). */
@@ -136,11 +132,21 @@ export class VirtualDevice {
 
   private answer(accepted: boolean, username?: string): PushView {
     const push = this.requirePending(username);
+    this.resolve(push, accepted);
+    return push;
+  }
+
+  /** Answers a push sent to one of this device's accounts, and logs it. */
+  private resolve(push: PushView, accepted: boolean): void {
     const account = this.accountList.find((a) => a.pushAuthenticatorId === push.authenticatorId);
     if (account === undefined) throw new GuardianError("device_account_not_found", "The push is for another device", 404);
     this.tenant.guardian.resolve(push.id, account.deviceId, accepted);
     this.log.push({ at: this.tenant.now(), type: accepted ? "approved" : "rejected", username: push.username, pushId: push.id });
-    return push;
+  }
+
+  /** The `dev_` ids of this device's accounts (of one user when given). */
+  private deviceIds(username?: string): Set<string> {
+    return new Set(this.accountList.filter((a) => username === undefined || sameName(a.username, username)).map((a) => a.deviceId));
   }
 
   private requirePending(username?: string): PushView {
@@ -176,12 +182,9 @@ export class VirtualDevice {
     this.tenant.schedule(sentAt + (policy.answerAfterMs ?? 0), () => {
       if (generation !== this.generation || this.ignored.has(pushId)) return;
       this.quietly(() => {
-        const push = this.tenant.guardian.pending(new Set(this.accountList.map((a) => a.deviceId))).find((p) => p.id === pushId);
+        const push = this.tenant.guardian.pending(this.deviceIds()).find((p) => p.id === pushId);
         if (push === undefined) throw new GuardianError("login_transaction_not_found", "The push is no longer pending", 404);
-        const account = this.accountList.find((a) => a.pushAuthenticatorId === push.authenticatorId);
-        if (account === undefined) throw new GuardianError("device_account_not_found", "The push is for another device", 404);
-        this.tenant.guardian.resolve(pushId, account.deviceId, accepted);
-        this.log.push({ at: this.tenant.now(), type: accepted ? "approved" : "rejected", username: push.username, pushId });
+        this.resolve(push, accepted);
       });
     });
   }
