@@ -120,4 +120,7 @@ export interface GrantRecord {
   readonly recoveryCode: string | undefined;
 }
 
-export type OobRef = { readonly kind: "enrollment"; readonly txId: string } | { readonly kind: "challenge"; readonly id: string };
+/** What an oob_code was issued for: the record itself, so a poll needs no second lookup. */
+export type OobRef =
+  | { readonly kind: "enrollment"; readonly record: EnrollmentRecord }
+  | { readonly kind: "challenge"; readonly record: ChallengeRecord };

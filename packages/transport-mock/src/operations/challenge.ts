@@ -66,7 +66,7 @@ export function challenge(state: TenantState, input: ChallengeInput): TenantResu
     status: "pending",
   };
   state.challenges.set(record.id, record);
-  state.oobCodes.set(record.oobCode, { kind: "challenge", id: record.id });
+  state.oobCodes.set(record.oobCode, { kind: "challenge", record });
   state.emit({
     type: "push-sent",
     at: now,

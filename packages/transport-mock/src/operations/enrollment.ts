@@ -83,7 +83,7 @@ export function startEnrollment(state: TenantState, user: UserRecord): Associate
     status: "pending",
   };
   state.enrollments.set(txId, record);
-  state.oobCodes.set(record.oobCode, { kind: "enrollment", txId });
+  state.oobCodes.set(record.oobCode, { kind: "enrollment", record });
   state.emit({ type: "enrollment-started", at: now, txId, username: user.username });
   return {
     oobCode: record.oobCode,

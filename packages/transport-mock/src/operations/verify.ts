@@ -30,8 +30,7 @@ export function verifyOob(state: TenantState, input: VerifyOobInput): TenantResu
   if (!checked.ok) return checked;
   const { record: token, user } = checked.value;
   const ref = state.oobCodes.get(input.oobCode);
-  const target = ref === undefined ? undefined : ref.kind === "enrollment" ? state.enrollments.get(ref.txId) : state.challenges.get(ref.id);
-  if (ref === undefined || target === undefined || target.userId !== user.id) return refuse(FAILURES.invalidOobCode());
+  if (ref === undefined || ref.record.userId !== user.id) return refuse(FAILURES.invalidOobCode());
 
   // 12 polls a minute per oob_code: burst 12, one back every 5 s.
   const limits = state.limits;
@@ -40,8 +39,7 @@ export function verifyOob(state: TenantState, input: VerifyOobInput): TenantResu
   if (!bucket.take(now)) return refuse(FAILURES.slowDown(bucket.msUntilToken(now), limits.pollRefillMs));
 
   if (ref.kind === "enrollment") {
-    const tx = state.enrollments.get(ref.txId);
-    if (tx === undefined) return refuse(FAILURES.invalidOobCode());
+    const tx = ref.record;
     switch (tx.status) {
       case "pending":
         return refuse(now >= tx.expiresAt ? FAILURES.oobCodeExpired() : FAILURES.authorizationPending());
@@ -52,8 +50,7 @@ export function verifyOob(state: TenantState, input: VerifyOobInput): TenantResu
         return refuse(FAILURES.invalidOobCode());
     }
   }
-  const push = state.challenges.get(ref.id);
-  if (push === undefined) return refuse(FAILURES.invalidOobCode());
+  const push = ref.record;
   switch (push.status) {
     case "pending":
       return refuse(now >= push.expiresAt ? FAILURES.oobCodeExpired() : FAILURES.authorizationPending());
