@@ -11,7 +11,7 @@ export interface FaultSpec {
   readonly grantType?: string;
   /** Wait this long (real time) before handling the request. */
   readonly delayMs?: number;
-  /** Answer this status instead (502 as an HTML gateway page, others as JSON `server_error`). */
+  /** Answer this status instead (502 as an HTML gateway page, 429 as `too_many_requests`, others as JSON `server_error`). */
   readonly status?: number;
   /** Close the connection without an answer. */
   readonly drop?: boolean;
