@@ -1,6 +1,9 @@
 import {
-  createAdapter,
+  credentialsOf,
+  launchChallenge,
+  launchEnrollment,
   PushflowError,
+  toLaunchOptions,
   type AdapterOptions,
   type ChallengeHandle,
   type EnrollmentHandle,
@@ -79,22 +82,19 @@ function start(kind: FlowKind, options: BrowserOptions): AnyHandle & { role(): T
   const { store: storeOption, pauseWhenHidden = true, shareAcrossTabs = true, ...core } = options;
   const key = options.storeKey ?? `pushflow:${kind}`;
   const store = storeOption === false ? undefined : (storeOption ?? sessionStore());
-  const hasCredentials = Boolean(options.mfaToken) || Boolean(options.username && options.password);
+  const hasCredentials = credentialsOf(options) !== undefined;
   if (!hasCredentials && store instanceof SessionFlowStore && !store.has(key)) {
     throw new PushflowError("bad_input", "pass mfaToken, or username and password: there is no saved flow to resume in this tab");
   }
+  // Checked now, at the call: a tab launches only once it holds the lock, where a bad option
+  // (no domain, plain http) could neither throw to the caller nor end the flow.
+  const checked = toLaunchOptions({ ...core, ...(hasCredentials ? {} : { mfaToken: RESUME_ONLY }) }, { createTransport: createFetchTransport });
 
   const launch = (flowStore: FlowStore | undefined, othersVisible: () => boolean): LocalFlow<AnyHandle> => {
     const gate = pauseWhenHidden ? createPauseGate(othersVisible) : undefined;
-    const wrap = (transport: Transport) => guardResume(gate ? pausingTransport(transport, gate) : transport);
-    const adapter = createAdapter({ createTransport: (connection) => wrap(createFetchTransport(connection)) });
-    const launchOptions: AdapterOptions = {
-      ...core,
-      ...(core.transport ? { transport: wrap(core.transport) } : {}),
-      ...(hasCredentials ? {} : { mfaToken: RESUME_ONLY }),
-      ...(flowStore ? { store: flowStore, storeKey: key } : {}),
-    };
-    const handle = (kind === "enroll" ? adapter.enroll(launchOptions) : adapter.challenge(launchOptions)) as AnyHandle;
+    const transport = guardResume(gate ? pausingTransport(checked.transport, gate) : checked.transport);
+    const launchOptions = { ...checked, transport, ...(flowStore ? { store: flowStore, storeKey: key } : {}) };
+    const handle = (kind === "enroll" ? launchEnrollment(launchOptions) : launchChallenge(launchOptions)) as AnyHandle;
     void handle.outcome.then(() => gate?.dispose());
     return { handle, gate };
   };

@@ -65,6 +65,27 @@ describe("enroll / challenge", () => {
   });
 });
 
+describe("enroll / challenge where tabs coordinate (Web Locks and BroadcastChannel)", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  /** A page's globals under Node, with a lock manager that grants each request at once, or never. */
+  const tabs = (grant: boolean) => {
+    const page = new EventTarget();
+    vi.stubGlobal("addEventListener", page.addEventListener.bind(page));
+    vi.stubGlobal("removeEventListener", page.removeEventListener.bind(page));
+    const request = (_name: string, options: { signal?: AbortSignal }, callback: () => Promise<unknown>) =>
+      grant
+        ? Promise.resolve().then(callback)
+        : new Promise((_resolve, reject) => options.signal?.addEventListener("abort", () => reject(new Error("aborted"))));
+    vi.stubGlobal("navigator", { onLine: true, locks: { request } });
+  };
+
+  it("refuse bad options at the call, not once the lock is granted", () => {
+    tabs(true);
+    expect(refusal(() => challenge({ clientId: "app", mfaToken: "t" })).code).toBe("bad_input");
+    expect(refusal(() => enroll({ domain: "http://example.com", clientId: "app", mfaToken: "t" })).code).toBe("insecure_url");
+  });
+
 describe("SessionFlowStore", () => {
   it("puts, gets, compares-and-sets and deletes", async () => {
     const store = new SessionFlowStore(new MemoryStorage(), () => 1000);
