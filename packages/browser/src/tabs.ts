@@ -109,6 +109,7 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
     lockRequest.abort();
     removeEventListener("pagehide", onPageHide);
     if (typeof document !== "undefined") document.removeEventListener("visibilitychange", onVisibility);
+    setup.signal?.removeEventListener("abort", cancel);
     if (role === "follower") {
       // The leader deleted its record; this tab's copy must not be resumed later.
       void setup.store?.delete(setup.key);
@@ -191,13 +192,15 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
     // Aborted: this tab followed the flow to its end, or was cancelled, before its turn came.
   });
 
-  const cancel = () => {
+  function cancel() {
+    // Ended (a follower heard the leader's `done`): nothing to cancel, and no second `done`.
+    if (finished) return;
     if (local) return local.handle.cancel();
     post({ kind: "send", event: { type: "CANCEL" } });
     const output = { outcome: "cancelled", reason: "The flow was cancelled." } as TOutput;
     emit("done", { type: "done", flow: setup.kind, ...output });
     finish(output);
-  };
+  }
   if (setup.signal?.aborted) queueMicrotask(cancel);
   else setup.signal?.addEventListener("abort", cancel, { once: true });
 

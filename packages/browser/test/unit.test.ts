@@ -86,6 +86,21 @@ describe("enroll / challenge where tabs coordinate (Web Locks and BroadcastChann
     expect(refusal(() => enroll({ domain: "http://example.com", clientId: "app", mfaToken: "t" })).code).toBe("insecure_url");
   });
 
+  it("a follower's cancel ends its flow once: a later cancel or abort emits no second done", async () => {
+    tabs(false);
+    const abort = new AbortController();
+    const handle = challenge({ ...connection, mfaToken: "t", store: false, signal: abort.signal });
+    expect(handle.role()).toBe("follower");
+    const done = vi.fn();
+    handle.events.on("done", done);
+    handle.cancel();
+    expect((await handle.outcome).outcome).toBe("cancelled");
+    handle.cancel();
+    abort.abort();
+    expect(done).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe("SessionFlowStore", () => {
   it("puts, gets, compares-and-sets and deletes", async () => {
     const store = new SessionFlowStore(new MemoryStorage(), () => 1000);
