@@ -25,6 +25,7 @@ import type {
   FlowServerOptions,
   GoneAnswer,
   PendingAnswer,
+  ServerView,
   StartInput,
   StartOptions,
 } from "./types.ts";
@@ -79,7 +80,7 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
       ...(report.nextDueAt === undefined ? {} : { nextDueAt: report.nextDueAt }),
       data: await (await sealing).seal(JSON.stringify(data), key),
     };
-    return { text: serializeEntry(entry), expiresAt };
+    return { entry, text: serializeEntry(entry), expiresAt };
   }
 
   function reportedEntry(kind: FlowKind, createdAt: number, output: FlowOutput) {
@@ -90,7 +91,7 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
     return { text: serializeEntry(entry), expiresAt };
   }
 
-  function pending(flowId: string, entry: FlowEntry, data: FlowData, extra: { recoveryCodes?: readonly string[] } = {}): PendingAnswer {
+  function pending(flowId: string, entry: FlowEntry, view: ServerView, extra: { recoveryCodes?: readonly string[] } = {}): PendingAnswer {
     const now = clock.now();
     const leased = entry.lease !== undefined && entry.lease.until > now;
     const at = leased ? entry.lease!.until : entry.nextDueAt;
@@ -98,14 +99,14 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
       status: "pending",
       flowId,
       flow: entry.kind,
-      view: data.view,
+      view,
       retryAfterMs: at === undefined ? undefined : Math.max(0, at - now),
       ...(extra.recoveryCodes ? { recoveryCodes: extra.recoveryCodes } : {}),
     };
   }
 
-  function busy(flowId: string, entry: FlowEntry, data: FlowData): BusyAnswer {
-    return { status: "busy", flowId, flow: entry.kind, view: data.view, retryAfterMs: Math.max(0, (entry.lease?.until ?? 0) - clock.now()) };
+  function busy(flowId: string, entry: FlowEntry, view: ServerView): BusyAnswer {
+    return { status: "busy", flowId, flow: entry.kind, view, retryAfterMs: Math.max(0, (entry.lease?.until ?? 0) - clock.now()) };
   }
 
   const gone = (flowId: string): GoneAnswer => ({ status: "gone", flowId });
@@ -138,7 +139,7 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
     if (loaded === undefined) return gone(flowId);
     const { entry, data } = loaded;
     if (entry.reported) return { status: "reported", flowId, flow: entry.kind, ...entry.reported };
-    return event ? busy(flowId, entry, data!) : pending(flowId, entry, data!);
+    return event ? busy(flowId, entry, data!.view) : pending(flowId, entry, data!.view);
   }
 
   async function finish(flowId: string, key: string, kind: FlowKind, createdAt: number, claimed: number, report: StepReport): Promise<FlowAnswer> {
@@ -179,7 +180,7 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
     const next = await entryAfter(key, kind, createdAt, report);
     const version = await store.put(key, next.text, { expiresAt: next.expiresAt, expectedVersion: null });
     if (version === undefined) throw new PushflowError("internal", "a flow with this id exists already (createId must make unique ids)");
-    return pending(flowId, parseEntry(next.text), { record: report.record!, view: report.view }, codes);
+    return pending(flowId, next.entry, report.view, codes);
   }
 
   async function advance(flowId: string, event?: unknown): Promise<FlowAnswer> {
@@ -193,8 +194,8 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
       const parsed = event === undefined ? undefined : parseEvent(entry.kind, event);
       const now = clock.now();
       // Nothing is due and nobody asks for anything: answer from the store, send nothing.
-      if (parsed === undefined && (entry.nextDueAt === undefined || now < entry.nextDueAt)) return pending(flowId, entry, data!);
-      if (entry.lease !== undefined && entry.lease.until > now) return parsed ? busy(flowId, entry, data!) : pending(flowId, entry, data!);
+      if (parsed === undefined && (entry.nextDueAt === undefined || now < entry.nextDueAt)) return pending(flowId, entry, data!.view);
+      if (entry.lease !== undefined && entry.lease.until > now) return parsed ? busy(flowId, entry, data!.view) : pending(flowId, entry, data!.view);
       // Never shorter than one interval: a poll sent by an instance that died in this step must
       // be one interval old before another instance may send the next.
       const lease = { owner, until: now + Math.max(leaseMs, data!.view.intervalMs) };
@@ -221,7 +222,7 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
     const next = await entryAfter(key, entry.kind, entry.createdAt, report);
     const saved = await store.put(key, next.text, { expiresAt: next.expiresAt, expectedVersion: claimed });
     if (saved === undefined) return peek(flowId, key, event !== undefined);
-    return pending(flowId, parseEntry(next.text), { record: report.record!, view: report.view });
+    return pending(flowId, next.entry, report.view);
   }
 
   return { start, advance, cancel: (flowId) => advance(flowId, { type: "CANCEL" }) };
