@@ -45,7 +45,8 @@ const RESUME_ONLY = "pushflow:resume-only";
  * Starts a push enrollment, or resumes the one saved in this tab. Without credentials it only
  * resumes.
  *
- * @throws PushflowError `bad_input` for a client secret, missing options, or nothing to resume.
+ * @throws PushflowError `bad_input` for a client secret, missing options, or nothing to resume;
+ * `insecure_url` for plain http to a host that is not loopback.
  */
 export function enroll(options: BrowserOptions): BrowserEnrollmentHandle {
   return start("enroll", options) as BrowserEnrollmentHandle;
@@ -55,7 +56,8 @@ export function enroll(options: BrowserOptions): BrowserEnrollmentHandle {
  * Starts a push challenge, or resumes the one saved in this tab. Without credentials it only
  * resumes.
  *
- * @throws PushflowError `bad_input` for a client secret, missing options, or nothing to resume.
+ * @throws PushflowError `bad_input` for a client secret, missing options, or nothing to resume;
+ * `insecure_url` for plain http to a host that is not loopback.
  */
 export function challenge(options: BrowserOptions): BrowserChallengeHandle {
   return start("challenge", options) as BrowserChallengeHandle;
