@@ -117,8 +117,12 @@ function runFlow<TView>(
 
   // Saves are chained so that an older record never lands after a newer one.
   let saving: Promise<void> = Promise.resolve();
+  let cleared = false;
   const persist = (value: FlowRecord | null) => {
     if (!options.persist) return;
+    // The record goes once: a state that holds tokens clears it before the end does.
+    if (value === null && cleared) return;
+    cleared = value === null;
     const save = options.persist;
     saving = saving.then(() => save(value)).catch((error: unknown) => warn(`pushflow: saving the flow failed: ${String(error)}`));
   };
@@ -140,8 +144,12 @@ function runFlow<TView>(
     const e = emitted as { type: keyof FlowEvents };
     (events.emit as (name: string, payload: unknown) => boolean)(e.type, emitted);
   });
+  // An event that does not apply leaves the very same snapshot: no new state, nothing to save.
+  let last: unknown;
   actor.subscribe({
     next: (snapshot) => {
+      if (snapshot === last) return;
+      last = snapshot;
       events.emit("state", { type: "state", view: toView(snapshot) as never });
       if (snapshot.status === "done") finish(snapshot.output as FlowOutput);
       else if (!options.persist) return;

@@ -88,6 +88,39 @@ describe("the flow runner", () => {
     resumed.cancel();
   });
 
+  it("emits no state and saves nothing for an event that does not apply", async () => {
+    const { flow, records } = await challengeUntilPolling();
+    const states: unknown[] = [];
+    flow.events.on("state", (e) => states.push(e));
+    const saved = records.length;
+    flow.send({ type: "RESEND" }); // still cooling down
+    flow.send({ type: "SUBMIT_OTP", otp: "123456" }); // not on the code screen
+    await settle();
+    expect(states).toEqual([]);
+    expect(records.length).toBe(saved);
+    flow.cancel();
+    await flow.done;
+  });
+
+  it("clears the record once when a state holding tokens precedes the end", async () => {
+    const clock = new SimulatedClock();
+    const transport = createControlledTransport();
+    const saves: (FlowRecord | null)[] = [];
+    const flow = startEnrollment({ mfaToken: MFA }, { transport, clock, persist: (r) => void saves.push(r) });
+    await settle();
+    transport.respond("associate", answers.association(["SECRET-RECOVERY-CODE"]));
+    await settle();
+    clock.increment(5_000);
+    await settle();
+    transport.respond("verifyOob", answers.tokens());
+    await settle();
+    expect(flow.view().state).toBe("awaitingAcknowledgement");
+    flow.send({ type: "ACK_RECOVERY_CODES" });
+    expect((await flow.done).outcome).toBe("enrolled");
+    expect(saves.filter((r) => r === null)).toHaveLength(1);
+    expect(saves.at(-1)).toBeNull();
+  });
+
   it("refuses expired, corrupt and other-version records with a clear error", () => {
     const good: FlowRecord = { version: 1, flow: "challenge", savedAt: 0, expiresAt: 1_000, snapshot: { status: "active", value: "x", children: {}, context: { mfaToken: "m", oobCode: "o" } } };
     const refuse = (text: unknown, now = 0) => {
