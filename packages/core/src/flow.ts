@@ -5,7 +5,7 @@ import type { DoneEvent, FlowEvents } from "./events.ts";
 import type { FlowRuntime } from "./machines/actors.ts";
 import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.ts";
 import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.types.ts";
-import type { ChallengeOutput, EnrollmentOutput, FlowOutput } from "./machines/outcomes.ts";
+import { REASONS, type ChallengeOutput, type EnrollmentOutput, type FlowOutput } from "./machines/outcomes.ts";
 import { DEFAULTS } from "./machines/policy.ts";
 import { initialFlowContext } from "./machines/shared.ts";
 import { challengeWithRuntime, enrollmentWithRuntime } from "./machines/runtime.ts";
@@ -65,9 +65,9 @@ export function startEnrollment(input: EnrollmentInput, options: FlowOptions): E
   };
   if (options.record) {
     // A resumed enrollment shows its QR again: the first `qr` event went to the previous page or process.
-    flow.started.then(() => {
+    flow.started.then((running) => {
       const shown = qr();
-      if (shown && flow.actor.getSnapshot().status === "active") flow.events.emit("qr", { type: "qr", ...shown });
+      if (running && shown && flow.actor.getSnapshot().status === "active") flow.events.emit("qr", { type: "qr", ...shown });
     });
   }
   return { ...flow.api, qr } as EnrollmentFlow;
@@ -133,6 +133,7 @@ function runFlow<TView>(
   const finish = (output: FlowOutput) => {
     if (finished) return;
     finished = true;
+    options.signal?.removeEventListener("abort", cancel);
     persist(null);
     const event = { type: "done", flow: kind, ...output } as DoneEvent;
     events.emit("done", event);
@@ -164,14 +165,23 @@ function runFlow<TView>(
       finish({ outcome: "failed", reason: "the flow stopped unexpectedly", error: { code: "internal", message: String(error) } }),
   });
 
-  const cancel = () => actor.send({ type: "CANCEL" });
+  // Cancelled before the actor starts, the flow sends nothing: starting would send its first request.
+  let running = false;
+  let cancelledEarly = false;
+  function cancel() {
+    if (finished) return;
+    if (running) actor.send({ type: "CANCEL" });
+    else cancelledEarly = true;
+  }
   const started = Promise.resolve().then(() => {
-    if (options.signal?.aborted) {
-      finish({ outcome: "cancelled", reason: "The flow was cancelled." });
-      return;
+    if (cancelledEarly || options.signal?.aborted) {
+      finish({ outcome: "cancelled", reason: REASONS.cancelled });
+      return false;
     }
     options.signal?.addEventListener("abort", cancel, { once: true });
+    running = true;
     actor.start();
+    return true;
   });
 
   const api = {
@@ -179,7 +189,11 @@ function runFlow<TView>(
     events,
     done,
     actor,
-    send: (event: { type: string }) => actor.send(event as never),
+    // After the end an event changes nothing (XState would only warn about a stopped actor).
+    send: (event: { type: string }) => {
+      if (event.type === "CANCEL") cancel();
+      else if (!finished) actor.send(event as never);
+    },
     cancel,
     view: () => toView(actor.getSnapshot()),
     record,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SimulatedClock, type InspectionEvent } from "xstate";
 import { isPushflowError, PushflowError } from "../src/errors.ts";
 import { startChallenge, startEnrollment } from "../src/flow.ts";
@@ -176,6 +176,69 @@ describe("the flow runner", () => {
     await settle();
     expect(transport.calls.length).toBe(calls);
     expect(transport.pending).toEqual([]); // the poll in flight was aborted
+  });
+
+  it("sends nothing when cancelled before the actor starts", async () => {
+    const transport = createControlledTransport();
+    const flow = startChallenge({ mfaToken: MFA }, { transport, clock: new SimulatedClock() });
+    flow.cancel();
+    expect((await flow.done).outcome).toBe("cancelled");
+    await settle();
+    expect(transport.calls).toEqual([]);
+  });
+
+  it("lets go of the AbortSignal at the end, and ignores events after it", async () => {
+    const controller = new AbortController();
+    const added = vi.spyOn(controller.signal, "addEventListener");
+    const removed = vi.spyOn(controller.signal, "removeEventListener");
+    const warn = vi.spyOn(console, "warn");
+    try {
+      const { transport, clock, flow } = await (async () => {
+        const clock = new SimulatedClock();
+        const transport = createControlledTransport();
+        const flow = startChallenge({ mfaToken: MFA }, { transport, clock, signal: controller.signal });
+        await settle();
+        transport.respond("listAuthenticators", answers.pushAuthenticators(1));
+        await settle();
+        transport.respond("challenge", answers.pushChallenge());
+        await settle();
+        return { transport, clock, flow };
+      })();
+      expect(added).toHaveBeenCalledTimes(1);
+      clock.increment(5_000);
+      await settle();
+      transport.respond("verifyOob", answers.tokens());
+      expect((await flow.done).outcome).toBe("approved");
+      expect(removed).toHaveBeenCalledWith("abort", added.mock.calls[0]![1]);
+      const done: unknown[] = [];
+      flow.events.on("done", (e) => done.push(e));
+      flow.send({ type: "RESEND" });
+      flow.cancel();
+      controller.abort();
+      await settle();
+      expect(done).toEqual([]);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it("shows no QR again when a resumed enrollment is cancelled before it starts", async () => {
+    const clock = new SimulatedClock();
+    const transport = createControlledTransport();
+    const records: FlowRecord[] = [];
+    const first = startEnrollment({ mfaToken: MFA }, { transport, clock, persist: (r) => void (r && records.push(r)) });
+    await settle();
+    transport.respond("associate", answers.association());
+    await settle();
+    first.actor.stop();
+    const resumed = startEnrollment({ mfaToken: "unused" }, { transport, clock, record: records.at(-1)!, signal: AbortSignal.abort() });
+    const seen: string[] = [];
+    resumed.events.on("qr", () => seen.push("qr"));
+    resumed.events.on("done", (e) => seen.push(e.outcome));
+    await resumed.done;
+    await settle();
+    expect(seen).toEqual(["cancelled"]);
   });
 
   it("gives the inspector no secret", async () => {
