@@ -93,11 +93,11 @@ function runFlow<TView>(
 ) {
   const clock = options.clock ?? systemClock;
   const warn = options.warn ?? ((message: string) => console.warn(message));
+  // Bad input is a PushflowError thrown here, not an actor that starts in an error state.
+  if (!options.record) initialFlowContext(input);
   if (input.pollIntervalMs !== undefined && input.pollIntervalMs < DEFAULTS.pollIntervalMs) {
     warn(`pushflow: a poll interval of ${input.pollIntervalMs} ms is below Auth0's 5 s; expect slow_down answers`);
   }
-  // Bad input is a PushflowError thrown here, not an actor that starts in an error state.
-  if (!options.record) initialFlowContext(input);
   const events = new EventEmitter<FlowEvents>();
   const actor = createActor(machine, {
     input,

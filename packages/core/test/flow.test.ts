@@ -144,9 +144,11 @@ describe("the flow runner", () => {
 
   it("rejects bad input with a PushflowError before anything is sent", () => {
     const transport = createControlledTransport();
+    const warnings: string[] = [];
     expect(() => startChallenge({ mfaToken: "" }, { transport })).toThrow(/mfaToken is required/);
-    expect(() => startChallenge({ mfaToken: "m", pollIntervalMs: -1 }, { transport })).toThrow(/positive/);
+    expect(() => startChallenge({ mfaToken: "m", pollIntervalMs: -1 }, { transport, warn: (m) => warnings.push(m) })).toThrow(/positive/);
     expect(transport.calls).toEqual([]);
+    expect(warnings).toEqual([]); // no advice about an interval that was refused
   });
 
   it("warns about a poll interval below 5 s", () => {
