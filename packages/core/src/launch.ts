@@ -5,7 +5,7 @@ import { startChallenge, startEnrollment, type Flow, type FlowOptions } from "./
 import { isPushflowError, type Problem } from "./errors.ts";
 import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.ts";
 import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.types.ts";
-import type { ChallengeOutput, EnrollmentOutput, FlowOutput } from "./machines/outcomes.ts";
+import { REASONS, type ChallengeOutput, type EnrollmentOutput, type FlowOutput } from "./machines/outcomes.ts";
 import { parseRecord, serializeRecord, type FlowKind, type FlowRecord, type FlowStore } from "./persistence.ts";
 import type { CallOptions, LoginRequest, Transport } from "./transport.ts";
 import type { ChallengeView, EnrollmentView } from "./views.ts";
@@ -63,7 +63,11 @@ function launch<TInput extends object>(
   const warn = options.warn ?? ((message: string) => console.warn(message));
   const key = options.storeKey ?? `pushflow:${kind}`;
   let flow: AnyFlow | undefined;
-  let cancelled = false;
+  // Aborted by cancel() or the caller's signal: stops a login in flight, and the flow before it starts.
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  if (options.signal?.aborted) stop.abort();
+  else options.signal?.addEventListener("abort", abort, { once: true });
   let settle: (output: FlowOutput) => void = () => {};
   const outcome = new Promise<FlowOutput>((resolve) => (settle = resolve));
   let markResumed: (value: boolean) => void = () => {};
@@ -73,6 +77,7 @@ function launch<TInput extends object>(
   const end = (output: FlowOutput) => {
     if (ended) return;
     ended = true;
+    options.signal?.removeEventListener("abort", abort);
     events.emit("done", { type: "done", flow: kind, ...output } as DoneEvent);
     settle(output);
   };
@@ -80,18 +85,17 @@ function launch<TInput extends object>(
   const run = async (): Promise<AnyFlow | undefined> => {
     const record = await loadRecord();
     markResumed(record !== undefined);
+    if (stop.signal.aborted) return endCancelled(record);
     let mfaToken: string | undefined;
     if (!record) {
-      const login = await mfaTokenFrom(options);
+      const login = await mfaTokenFrom(options, stop.signal);
+      // A login cut short by the cancel answers a network failure: the outcome is still `cancelled`.
+      if (stop.signal.aborted) return endCancelled(undefined);
       if (!login.ok) {
         end(login.output);
         return undefined;
       }
       mfaToken = login.mfaToken;
-    }
-    if (cancelled || options.signal?.aborted) {
-      end({ outcome: "cancelled", reason: "The flow was cancelled." });
-      return undefined;
     }
     const { credentials: _c, input, store: _s, storeKey: _k, ...rest } = options;
     const flowOptions: FlowOptions = {
@@ -124,6 +128,13 @@ function launch<TInput extends object>(
     return undefined;
   });
 
+  /** Cancelled before the flow ran: a saved flow goes too, as it does when a running flow is cancelled. */
+  async function endCancelled(record: FlowRecord | undefined): Promise<undefined> {
+    if (record) await save(null).catch((error: unknown) => warn(`pushflow: deleting the saved flow failed: ${String(error)}`));
+    end({ outcome: "cancelled", reason: REASONS.cancelled });
+    return undefined;
+  }
+
   async function loadRecord(): Promise<FlowRecord | undefined> {
     if (!options.store) return undefined;
     const entry = await options.store.get(key);
@@ -151,7 +162,7 @@ function launch<TInput extends object>(
     resumed,
     send: (event: { type: string }) => flow?.send(event),
     cancel: () => {
-      cancelled = true;
+      stop.abort();
       flow?.cancel();
     },
     view: () => flow?.view(),
@@ -179,12 +190,12 @@ export async function loginForMfaToken(transport: Transport, request: LoginReque
   return { ok: false, output: { outcome: "failed", reason: `login failed: ${problem.message}`, error: problem } };
 }
 
-async function mfaTokenFrom(options: LaunchOptions<object>): Promise<LoginResult> {
+async function mfaTokenFrom(options: LaunchOptions<object>, signal: AbortSignal): Promise<LoginResult> {
   const credentials = options.credentials;
   if (credentials === undefined) {
     const error: Problem = { code: "bad_input", message: "there is no saved flow to resume: pass mfaToken, or username and password" };
     return { ok: false, output: { outcome: "failed", reason: error.message, error } };
   }
   if ("mfaToken" in credentials) return { ok: true, mfaToken: credentials.mfaToken };
-  return loginForMfaToken(options.transport, credentials, options.signal ? { signal: options.signal } : {});
+  return loginForMfaToken(options.transport, credentials, { signal });
 }

@@ -3,7 +3,7 @@ import { SimulatedClock, type InspectionEvent } from "xstate";
 import { isPushflowError, PushflowError } from "../src/errors.ts";
 import { startChallenge, startEnrollment } from "../src/flow.ts";
 import { launchChallenge } from "../src/launch.ts";
-import { MemoryFlowStore, parseRecord, serializeRecord, type FlowRecord } from "../src/persistence.ts";
+import { MemoryFlowStore, parseRecord, serializeRecord, type FlowRecord, type FlowStore } from "../src/persistence.ts";
 import { answers, createControlledTransport, fail, ok, settle } from "../src/testing.ts";
 
 const MFA = "SECRET-MFA-TOKEN";
@@ -335,6 +335,51 @@ describe("launch", () => {
     store.get = () => Promise.reject(new Error("disk on fire"));
     const handle = launchChallenge({ transport: createControlledTransport(), store, credentials: { mfaToken: MFA } });
     expect(await handle.outcome).toMatchObject({ outcome: "failed", error: { code: "internal" } });
+  });
+
+  it("ends a login cut short by cancel() or the signal as cancelled, with the login aborted", async () => {
+    for (const how of ["cancel", "signal"] as const) {
+      const controller = new AbortController();
+      const transport = createControlledTransport();
+      const handle = launchChallenge({ transport, signal: controller.signal, credentials: { username: "ada", password: "pw" } });
+      await settle();
+      expect(transport.pending.map((p) => p.method)).toEqual(["login"]);
+      if (how === "cancel") handle.cancel();
+      else controller.abort();
+      expect(await handle.outcome).toMatchObject({ outcome: "cancelled" });
+      expect(transport.pending).toEqual([]);
+      expect(transport.calls.map((c) => c.method)).toEqual(["login"]);
+    }
+  });
+
+  it("sends nothing, and drops the saved flow, when cancelled while the store is read", async () => {
+    const clock = new SimulatedClock();
+    clock.set(1_000_000);
+    const store = new MemoryFlowStore(() => clock.now());
+    const transport = createControlledTransport();
+    const first = launchChallenge({ transport, clock, store, credentials: { mfaToken: MFA } });
+    await settle();
+    transport.respond("listAuthenticators", answers.pushAuthenticators(1));
+    await settle();
+    transport.respond("challenge", answers.pushChallenge());
+    await settle();
+    (await first.started)?.actor.stop();
+    expect(store.keys()).toEqual(["pushflow:challenge"]);
+
+    for (const saved of [true, false]) {
+      if (!saved) await store.delete("pushflow:challenge");
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const slow: FlowStore = { get: async (key) => (await gate, store.get(key)), put: (...a) => store.put(...a), delete: (key) => store.delete(key) };
+      const later = createControlledTransport();
+      const handle = launchChallenge({ transport: later, clock, store: slow, credentials: { username: "ada", password: "pw" } });
+      handle.cancel();
+      release();
+      expect(await handle.outcome).toMatchObject({ outcome: "cancelled" });
+      await settle();
+      expect(later.calls).toEqual([]);
+      expect(store.keys()).toEqual([]);
+    }
   });
 
   it("ends a failed login with a typed outcome", async () => {
