@@ -22,7 +22,7 @@ interface BaseView {
 
 export interface EnrollmentView extends BaseView {
   readonly flow: "enroll";
-  /** The QR is ready (its URI comes in the `qr` event and from `connectEnrollment`). */
+  /** The QR is ready (its URI comes in the `qr` event and from the enrollment flow's `qr()`). */
   readonly hasQr: boolean;
   readonly expiresAt: number | undefined;
   readonly recoveryCodesPending: boolean;

@@ -30,13 +30,14 @@ export interface TimerOutput {
   readonly firedAt: number;
 }
 
-export interface ChallengeInput {
+/** Input of `requestChallenge` (not the challenge machine's `ChallengeInput`). */
+interface RequestChallengeInput {
   readonly mfaToken: string;
   readonly authenticatorId: string;
 }
 
 function missingRuntime(): never {
-  throw new PushflowError("internal", "this machine has no runtime: start it with startEnrollment/startChallenge or withRuntime()");
+  throw new PushflowError("internal", "this machine has no runtime: start it with startEnrollment/startChallenge or enrollmentWithRuntime/challengeWithRuntime");
 }
 
 /**
@@ -46,7 +47,7 @@ function missingRuntime(): never {
 export const declaredActors = {
   associate: fromPromise<Stamped<Result<Association>>, { readonly mfaToken: string }>(missingRuntime),
   listAuthenticators: fromPromise<Stamped<Result<readonly Authenticator[]>>, { readonly mfaToken: string }>(missingRuntime),
-  requestChallenge: fromPromise<Stamped<Result<ChallengeAnswer>>, ChallengeInput>(missingRuntime),
+  requestChallenge: fromPromise<Stamped<Result<ChallengeAnswer>>, RequestChallengeInput>(missingRuntime),
   verifyOob: fromPromise<Stamped<Result<Tokens>>, { readonly mfaToken: string; readonly oobCode: string }>(missingRuntime),
   verifyOtp: fromPromise<Stamped<Result<Tokens>>, { readonly mfaToken: string; readonly otp: string }>(missingRuntime),
   verifyRecoveryCode: fromPromise<Stamped<Result<RecoveryTokens>>, { readonly mfaToken: string; readonly recoveryCode: string }>(
