@@ -388,11 +388,11 @@ export const challengeMachine = setup({
     },
     mfa_token_invalid: {
       type: "final",
-      output: ({ context }) => ({ outcome: "mfa_token_invalid", reason: reasonOf(context.problem, "The mfa_token is invalid or expired: sign in again.") }),
+      output: ({ context }) => ({ outcome: "mfa_token_invalid", reason: reasonOf(context.problem, REASONS.mfaTokenInvalid) }),
     },
     misconfigured: {
       type: "final",
-      output: ({ context }) => ({ outcome: "misconfigured", reason: reasonOf(context.problem, "The application is not set up for MFA push.") }),
+      output: ({ context }) => ({ outcome: "misconfigured", reason: reasonOf(context.problem, REASONS.misconfigured) }),
     },
     rate_limited: { type: "final", output: { outcome: "rate_limited", reason: REASONS.rateLimited } },
     locked_out: { type: "final", output: { outcome: "locked_out", reason: REASONS.lockedOut } },

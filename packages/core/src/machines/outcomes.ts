@@ -87,4 +87,7 @@ export const REASONS = {
   lockedOut: "Too many failed codes: wait some minutes before retrying.",
   cancelled: "The flow was cancelled.",
   mfaRequired: "Another factor is required; a new mfa_token was issued.",
+  /** Used when the server's answer gave no words of its own. */
+  mfaTokenInvalid: "The mfa_token is invalid or expired: sign in again.",
+  misconfigured: "The application is not set up for MFA push.",
 } as const;
