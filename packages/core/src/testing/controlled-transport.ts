@@ -1,6 +1,6 @@
-import type { CallOptions, Result, Transport } from "../transport.ts";
+import { TRANSPORT_METHODS, type CallOptions, type Result, type Transport } from "../transport.ts";
 
-export type TransportMethod = Exclude<keyof Transport, never>;
+export type TransportMethod = (typeof TRANSPORT_METHODS)[number];
 
 /** A call the transport received and has not answered yet. */
 export interface PendingCall {
@@ -58,14 +58,7 @@ export function createControlledTransport(): ControlledTransport {
   };
 
   const transport = {
-    login: call("login"),
-    associate: call("associate"),
-    listAuthenticators: call("listAuthenticators"),
-    challenge: call("challenge"),
-    verifyOob: call("verifyOob"),
-    verifyOtp: call("verifyOtp"),
-    verifyRecoveryCode: call("verifyRecoveryCode"),
-    deleteAuthenticator: call("deleteAuthenticator"),
+    ...Object.fromEntries(TRANSPORT_METHODS.map((method) => [method, call(method)])),
     get pending() {
       return slots.map(({ method, request, signal }) => ({ method, request, signal }));
     },
