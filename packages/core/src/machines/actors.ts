@@ -31,7 +31,7 @@ export interface TimerOutput {
 }
 
 /** Input of `requestChallenge` (not the challenge machine's `ChallengeInput`). */
-interface RequestChallengeInput {
+export interface RequestChallengeInput {
   readonly mfaToken: string;
   readonly authenticatorId: string;
 }
