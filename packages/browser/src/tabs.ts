@@ -1,4 +1,4 @@
-import type { DoneEvent, FlowEventName, FlowEvents, FlowHandle, FlowOutput, FlowStore, QrEmitted, StateEvent } from "@pushflow/core";
+import { FLOW_EVENT_NAMES, type DoneEvent, type FlowEventName, type FlowEvents, type FlowHandle, type FlowOutput, type FlowStore, type QrEmitted, type StateEvent } from "@pushflow/core";
 import { EventEmitter } from "eventemitter3";
 import type { PauseGate } from "./pause.ts";
 
@@ -21,7 +21,6 @@ type Message =
   | { readonly kind: "visible"; readonly tab: string; readonly visible: boolean }
   | { readonly kind: "send"; readonly event: { readonly type: string } };
 
-const EVENT_NAMES: readonly FlowEventName[] = ["state", "qr", "recovery-codes", "poll", "backoff", "done"];
 
 /**
  * After its flow ends, a leader keeps the lock this long so that every follower reads the `done`
@@ -168,7 +167,7 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
     });
     local = setup.launch(store, () => visibleTabs.size > 0);
     const handle = local.handle;
-    for (const name of EVENT_NAMES) {
+    for (const name of FLOW_EVENT_NAMES) {
       (handle.events.on as (n: string, fn: (p: unknown) => void) => void)(name, (payload) => {
         emit(name, payload);
         post({ kind: "event", name, payload });

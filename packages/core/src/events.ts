@@ -23,4 +23,7 @@ export interface FlowEvents {
 }
 
 export type FlowEventName = keyof FlowEvents;
+
+/** Every event name, `done` last: for code that relays or records all of a flow's events. */
+export const FLOW_EVENT_NAMES = ["state", "qr", "recovery-codes", "poll", "backoff", "done"] as const satisfies readonly FlowEventName[];
 export type FlowEvent = FlowEvents[FlowEventName][0];

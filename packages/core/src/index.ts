@@ -30,6 +30,7 @@ export type { FlowRuntime, Stamped } from "./machines/actors.ts";
 export { startEnrollment, startChallenge } from "./flow.ts";
 export type { Flow, FlowOptions, EnrollmentFlow, ChallengeFlow } from "./flow.ts";
 export type { FlowEvents, FlowEventName, FlowEvent, StateEvent, DoneEvent } from "./events.ts";
+export { FLOW_EVENT_NAMES } from "./events.ts";
 export { enrollmentView, challengeView, stateName } from "./views.ts";
 export type { EnrollmentView, ChallengeView, FlowView, EnrollmentSnapshot, ChallengeSnapshot } from "./views.ts";
 export { parseRecord, serializeRecord, MemoryFlowStore, RECORD_VERSION } from "./persistence.ts";

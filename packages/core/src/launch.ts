@@ -1,6 +1,6 @@
 import { EventEmitter } from "eventemitter3";
 import { systemClock } from "./clock.ts";
-import type { DoneEvent, FlowEvents } from "./events.ts";
+import { FLOW_EVENT_NAMES, type DoneEvent, type FlowEvents } from "./events.ts";
 import { startChallenge, startEnrollment, type Flow, type FlowOptions } from "./flow.ts";
 import { isPushflowError, type Problem } from "./errors.ts";
 import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.ts";
@@ -112,7 +112,8 @@ function launch<TInput extends object>(
     }
     const forward = events.emit.bind(events) as (name: string, payload: unknown) => boolean;
     const source = flow.events as unknown as EventEmitter<string>;
-    const names = ["state", "qr", "recovery-codes", "poll", "backoff"];
+    // `done` is not relayed: launch emits its own once the outcome settles.
+    const names = FLOW_EVENT_NAMES.filter((name) => name !== "done");
     for (const name of names) source.on(name, (payload: unknown) => forward(name, payload));
     flow.done.then((output) => {
       for (const name of names) source.removeAllListeners(name);

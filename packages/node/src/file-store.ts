@@ -18,9 +18,9 @@ export interface FileStoreOptions {
 export interface FileFlowStore extends FlowStore {
   pathOf(key: string): string;
   /**
-   * Resolves once no read or write is in flight, including one a flow queues right after
-   * another. A flow's outcome settles before its last save (the removal of its record) is
-   * done, so await this before exiting the process.
+   * Resolves once no read or write is in flight, including one queued right after another.
+   * A flow's outcome already waits for its last save (the removal of its record); this is for
+   * work the outcome does not cover, such as a flow given up on without awaiting it.
    */
   flush(): Promise<void>;
 }

@@ -72,8 +72,6 @@ export async function runFlow(args: FlowArgs, io: CliIo): Promise<number> {
   }
 
   const output = await handle.outcome;
-  // The record goes once the flow ends; let that land before the process exits.
-  await store?.flush();
   stopSignal();
   input.close();
   // A prompt withdrawn by the outcome may still hold lines back.
