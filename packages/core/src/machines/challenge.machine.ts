@@ -21,6 +21,7 @@ import {
   crashProblem,
   reasonOf,
   retryBackoffEmitted,
+  sharedFinalStates,
 } from "./shared.ts";
 
 type ListAnswer = Stamped<Result<readonly Authenticator[]>>;
@@ -386,24 +387,8 @@ export const challengeMachine = setup({
       type: "final",
       output: ({ context }) => ({ outcome: "mfa_required", reason: REASONS.mfaRequired, mfaToken: context.newMfaToken ?? "" }),
     },
-    mfa_token_invalid: {
-      type: "final",
-      output: ({ context }) => ({ outcome: "mfa_token_invalid", reason: reasonOf(context.problem, REASONS.mfaTokenInvalid) }),
-    },
-    misconfigured: {
-      type: "final",
-      output: ({ context }) => ({ outcome: "misconfigured", reason: reasonOf(context.problem, REASONS.misconfigured) }),
-    },
-    rate_limited: { type: "final", output: { outcome: "rate_limited", reason: REASONS.rateLimited } },
     locked_out: { type: "final", output: { outcome: "locked_out", reason: REASONS.lockedOut } },
-    cancelled: { type: "final", output: { outcome: "cancelled", reason: REASONS.cancelled } },
-    failed: {
-      type: "final",
-      output: ({ context }) => {
-        const error = context.problem ?? { code: "internal" as const, message: "the challenge failed unexpectedly" };
-        return { outcome: "failed", reason: error.message, error };
-      },
-    },
+    ...sharedFinalStates("challenge"),
   },
   output: ({ event }) => event.output as ChallengeOutput,
 });

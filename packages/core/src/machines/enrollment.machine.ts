@@ -21,6 +21,7 @@ import {
   crashProblem,
   reasonOf,
   retryBackoffEmitted,
+  sharedFinalStates,
 } from "./shared.ts";
 
 type AssociateAnswer = Stamped<Result<Association>>;
@@ -180,23 +181,7 @@ export const enrollmentMachine = setup({
     },
     expired: { type: "final", output: { outcome: "expired", reason: REASONS.enrollmentExpired } },
     already_enrolled: { type: "final", output: { outcome: "already_enrolled", reason: REASONS.alreadyEnrolled } },
-    mfa_token_invalid: {
-      type: "final",
-      output: ({ context }) => ({ outcome: "mfa_token_invalid", reason: reasonOf(context.problem, REASONS.mfaTokenInvalid) }),
-    },
-    misconfigured: {
-      type: "final",
-      output: ({ context }) => ({ outcome: "misconfigured", reason: reasonOf(context.problem, REASONS.misconfigured) }),
-    },
-    rate_limited: { type: "final", output: { outcome: "rate_limited", reason: REASONS.rateLimited } },
-    cancelled: { type: "final", output: { outcome: "cancelled", reason: REASONS.cancelled } },
-    failed: {
-      type: "final",
-      output: ({ context }) => {
-        const error = context.problem ?? { code: "internal" as const, message: "the enrollment failed unexpectedly" };
-        return { outcome: "failed", reason: error.message, error };
-      },
-    },
+    ...sharedFinalStates("enrollment"),
   },
   output: ({ event }) => event.output as EnrollmentOutput,
 });

@@ -3,6 +3,7 @@ import { PushflowError } from "../errors.ts";
 import type { Tokens } from "../transport.ts";
 import { DEFAULTS, isRetryable, retryAt, type WaitCode } from "./policy.ts";
 import type { BackoffEmitted, PollEmitted } from "./events.types.ts";
+import { REASONS } from "./outcomes.ts";
 import type { PollAnsweredEvent, PollInput, PollSentEvent } from "./poll.types.ts";
 
 /** Options both flows take. */
@@ -132,4 +133,31 @@ export function reasonOf(problem: Problem | undefined, fallback: string): string
 /** A transport that threw instead of answering: a bug, reported as `internal`. */
 export function crashProblem(error: unknown): Problem {
   return { code: "internal", message: `the transport failed unexpectedly: ${error instanceof Error ? error.message : "unknown error"}` };
+}
+
+/**
+ * The final states both flows end in the same way. `failed` carries the problem kept on the way
+ * in, or an `internal` one naming the flow when there is none.
+ */
+export function sharedFinalStates(flow: "enrollment" | "challenge") {
+  type Args = { readonly context: { readonly problem: Problem | undefined } };
+  return {
+    mfa_token_invalid: {
+      type: "final",
+      output: ({ context }: Args) => ({ outcome: "mfa_token_invalid", reason: reasonOf(context.problem, REASONS.mfaTokenInvalid) }),
+    },
+    misconfigured: {
+      type: "final",
+      output: ({ context }: Args) => ({ outcome: "misconfigured", reason: reasonOf(context.problem, REASONS.misconfigured) }),
+    },
+    rate_limited: { type: "final", output: { outcome: "rate_limited", reason: REASONS.rateLimited } },
+    cancelled: { type: "final", output: { outcome: "cancelled", reason: REASONS.cancelled } },
+    failed: {
+      type: "final",
+      output: ({ context }: Args) => {
+        const error = context.problem ?? { code: "internal" as const, message: `the ${flow} failed unexpectedly` };
+        return { outcome: "failed", reason: error.message, error };
+      },
+    },
+  } as const;
 }
