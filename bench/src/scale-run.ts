@@ -1,4 +1,4 @@
-import { challengeWithRuntime, createAdapter, DEFAULTS, type Authenticator, type ChallengeAnswer, type ChallengeHandle, type Result, type Tokens } from "@pushflow/core";
+import { createAdapter, DEFAULTS, type Authenticator, type ChallengeAnswer, type ChallengeHandle, type Result, type Tokens } from "@pushflow/core";
 import { createScriptedTransport, type ScriptedTransport } from "@pushflow/transport-mock";
 import { SimulatedClock } from "xstate";
 import { minimalChallenge, type MinimalOutcome } from "./baseline-loop.ts";
@@ -39,11 +39,6 @@ export interface ScaleReport {
   /** Listeners left on the app-facing emitters (`handle.events`) and on the flows' own emitters. */
   readonly listenersAfter: { readonly app: number; readonly internal: number };
   readonly outcomes: Readonly<Record<string, number>>;
-  /**
-   * pushflow only, to tell where the heap goes: the heap that one `challengeWithRuntime()` keeps,
-   * the machine pair (challenge + poll, via `machine.provide`) that core builds for every flow.
-   */
-  readonly machinePerFlowBytes: number | undefined;
   /** Wall time of each phase of the worker, for keeping `pnpm bench` within its time budget. */
   readonly phaseMs: Readonly<Record<string, number>>;
 }
@@ -196,15 +191,6 @@ async function approveAll(population: Population, transport: ScriptedTransport, 
   return outcomes;
 }
 
-async function machineBytes(transport: ScriptedTransport, clock: SimulatedClock, count = 1_000): Promise<number> {
-  const before = await heapNow();
-  const kept: unknown[] = [];
-  for (let i = 0; i < count; i++) kept.push(challengeWithRuntime({ transport, clock }));
-  const after = await heapNow();
-  kept.length = 0;
-  return (after - before) / count;
-}
-
 export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
   const clock = new SimulatedClock();
   const transport = createScriptedTransport({}, { clock });
@@ -252,9 +238,6 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
   const heapAfterBytes = await heapNow();
   phase("heapAfter");
 
-  const machinePerFlowBytes = options.subject === "pushflow" ? await machineBytes(transport, clock) : undefined;
-  phase("machineBytes");
-
   return {
     subject: options.subject,
     flows: options.flows,
@@ -271,7 +254,6 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
     timersAfter,
     listenersAfter,
     outcomes,
-    machinePerFlowBytes,
     phaseMs,
   };
 }

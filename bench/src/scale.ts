@@ -29,8 +29,6 @@ export interface ScaleSummary {
   readonly timersAfter: number;
   readonly listenersAfter: { readonly app: number; readonly internal: number };
   readonly outcomes: Readonly<Record<string, number>>;
-  /** pushflow: heap of the per-flow machine pair alone (see ScaleReport). */
-  readonly machinePerFlowBytes: number | undefined;
   readonly runs: readonly ScaleReport[];
 }
 
@@ -70,7 +68,6 @@ function summarize(subject: ScaleSubject, runs: readonly ScaleReport[]): ScaleSu
     timersAfter: worst((r) => r.timersAfter),
     listenersAfter: { app: worst((r) => r.listenersAfter.app), internal: worst((r) => r.listenersAfter.internal) },
     outcomes,
-    machinePerFlowBytes: runs[0]?.machinePerFlowBytes === undefined ? undefined : med((r) => r.machinePerFlowBytes ?? 0),
     runs,
   };
 }

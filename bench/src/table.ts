@@ -75,17 +75,6 @@ export function buildRows(bundle: BundleResults, scale: { pushflow: ScaleSummary
       ratio: ratio(p.heapPerFlowBytes, b.heapPerFlowBytes),
       target: mark(checks, "heap-per-flow"),
     },
-    ...(p.machinePerFlowBytes === undefined
-      ? []
-      : [
-          {
-            figure: "  of which the flow's own machine pair (machine.provide)",
-            ours: kB(p.machinePerFlowBytes),
-            baseline: "share of the heap per flow",
-            ratio: ratio(p.machinePerFlowBytes, p.heapPerFlowBytes),
-            target: "",
-          },
-        ]),
     {
       figure: "CPU per flow per poll tick, beyond the transport",
       ours: us(p.netTickCpuUs),
