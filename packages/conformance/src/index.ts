@@ -3,7 +3,7 @@
  * every adapter (Node under vitest, the browser in Chromium, Deno under `deno test`) against a
  * running emulator. Only web-standard APIs here (fetch), so it runs unchanged in all three.
  */
-import type { FlowEvents, FlowHandle, FlowOutput } from "@pushflow/core";
+import { FLOW_EVENT_NAMES, type FlowEvents, type FlowHandle, type FlowOutput } from "@pushflow/core";
 
 /** What the suite needs of an adapter: its `enroll` and `challenge`, with the shared options. */
 export interface AdapterUnderTest {
@@ -108,7 +108,7 @@ export async function runScenario(adapter: AdapterUnderTest, emulatorUrl: string
   const handle = scenario.flow === "enroll" ? adapter.enroll(options) : adapter.challenge(options);
   const seen: string[] = [];
   let polls = 0;
-  for (const name of ["state", "qr", "recovery-codes", "poll", "backoff", "done"] as const) {
+  for (const name of FLOW_EVENT_NAMES) {
     (handle.events.on as (n: string, fn: () => void) => void)(name, () => {
       if (!seen.includes(name)) seen.push(name);
       if (name !== "poll") return;
