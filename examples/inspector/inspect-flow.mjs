@@ -1,6 +1,7 @@
 // Shows a live pushflow challenge in the Stately inspector, without the internet: a local
 // WebSocket relay (@statelyai/inspect/server) carries the flow's inspection events, which core
 // redacts before they leave the actor (no mfa_token, oob_code, token or code in the stream).
+import { pathToFileURL } from "node:url";
 import { createAdapter } from "@pushflow/core";
 import { startEmulator } from "@pushflow/emulator";
 import { createFetchTransport } from "@pushflow/transport-fetch";
@@ -32,7 +33,7 @@ export async function runInspectedChallenge({ port, pollIntervalMs = 1000 }) {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.env.INSPECT_PORT ?? 8080);
   console.log(`inspector relay on ws://127.0.0.1:${port}; open the Stately inspector with ?server=127.0.0.1:${port}`);
   const output = await runInspectedChallenge({ port, pollIntervalMs: 5000 });

@@ -7,6 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { createServer, request as forward, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
 import { rolldown } from "rolldown";
 
 export interface PageServerOptions {
@@ -105,5 +106,5 @@ export function startExampleServer(options: { readonly upstream: string; readonl
 function fileOf(relative: string): string {
   // The same relative paths work from src/ (tests) and from dist/ (the start script).
   const base = import.meta.url.includes("/dist/") ? new URL("../src/", import.meta.url) : new URL("./", import.meta.url);
-  return new URL(relative, base).pathname;
+  return fileURLToPath(new URL(relative, base));
 }
