@@ -188,7 +188,8 @@ export async function loginForMfaToken(transport: Transport, request: LoginReque
   const problem = answer.problem;
   if (problem.code === "misconfigured") return { ok: false, output: { outcome: "misconfigured", reason: problem.message } };
   if (problem.code === "rate_limited") return { ok: false, output: { outcome: "rate_limited", reason: problem.message } };
-  return { ok: false, output: { outcome: "failed", reason: `login failed: ${problem.message}`, error: problem } };
+  // The transports name the call in their messages already ("login failed: …").
+  return { ok: false, output: { outcome: "failed", reason: problem.message, error: problem } };
 }
 
 async function mfaTokenFrom(options: LaunchOptions<object>, signal: AbortSignal): Promise<LoginResult> {

@@ -389,5 +389,7 @@ describe("launch", () => {
     transport.respond("login", fail("invalid_credentials", { message: "Wrong email or password." }));
     const output = await handle.outcome;
     expect(output).toMatchObject({ outcome: "failed", error: { code: "invalid_credentials" } });
+    // The transport's message as it is: it names the call already.
+    expect(output.reason).toBe("Wrong email or password.");
   });
 });
