@@ -14,6 +14,7 @@ export interface LockOptions {
 export async function withFileLock<T>(path: string, action: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const lockPath = `${path}.lock`;
   const giveUpAt = Date.now() + (options.timeoutMs ?? 5_000);
+  const staleMs = options.staleMs ?? 10_000;
   for (let wait = 5; ; wait = Math.min(wait * 2, 50)) {
     try {
       const handle = await open(lockPath, "wx", 0o600);
@@ -22,10 +23,7 @@ export async function withFileLock<T>(path: string, action: () => Promise<T>, op
       break;
     } catch (error) {
       if (code(error) !== "EEXIST") throw error;
-      if (await isStale(lockPath, options.staleMs ?? 10_000)) {
-        await unlink(lockPath).catch(() => {});
-        continue;
-      }
+      if ((await isStale(lockPath, staleMs)) && (await breakStale(lockPath, staleMs))) continue;
       if (Date.now() > giveUpAt) throw new Error(`pushflow: ${lockPath} is held by another writer`);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
@@ -34,6 +32,30 @@ export async function withFileLock<T>(path: string, action: () => Promise<T>, op
     return await action();
   } finally {
     await unlink(lockPath).catch(() => {});
+  }
+}
+
+/**
+ * Removes a stale lock, judged again while holding `<lock>.break`: waiters that all found the
+ * same dead writer's lock must not each remove it, or the later ones would remove the fresh lock
+ * the first one took meanwhile. False when another waiter is breaking it.
+ */
+async function breakStale(lockPath: string, staleMs: number): Promise<boolean> {
+  const breaker = `${lockPath}.break`;
+  try {
+    await (await open(breaker, "wx", 0o600)).close();
+  } catch (error) {
+    if (code(error) !== "EEXIST") throw error;
+    // A breaker is held for a few file calls; an old one was left by a crash.
+    const age = await stat(breaker).then((info) => Date.now() - info.mtimeMs, () => 0);
+    if (age > staleMs) await unlink(breaker).catch(() => {});
+    return false;
+  }
+  try {
+    if (await isStale(lockPath, staleMs)) await unlink(lockPath).catch(() => {});
+    return true;
+  } finally {
+    await unlink(breaker).catch(() => {});
   }
 }
 
