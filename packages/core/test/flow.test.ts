@@ -8,10 +8,10 @@ import { answers, createControlledTransport, fail, ok, settle } from "../src/tes
 
 const MFA = "SECRET-MFA-TOKEN";
 
-async function challengeUntilPolling(clock = new SimulatedClock()) {
+async function challengeUntilPolling(clock = new SimulatedClock(), signal?: AbortSignal) {
   const transport = createControlledTransport();
   const records: FlowRecord[] = [];
-  const flow = startChallenge({ mfaToken: MFA }, { transport, clock, persist: (r) => void (r && records.push(r)) });
+  const flow = startChallenge({ mfaToken: MFA }, { transport, clock, persist: (r) => void (r && records.push(r)), ...(signal ? { signal } : {}) });
   await settle();
   transport.respond("listAuthenticators", answers.pushAuthenticators(1));
   await settle();
@@ -160,14 +160,7 @@ describe("the flow runner", () => {
 
   it("cancels through an AbortSignal and sends nothing after it", async () => {
     const controller = new AbortController();
-    const clock = new SimulatedClock();
-    const transport = createControlledTransport();
-    const flow = startChallenge({ mfaToken: MFA }, { transport, clock, signal: controller.signal });
-    await settle();
-    transport.respond("listAuthenticators", answers.pushAuthenticators(1));
-    await settle();
-    transport.respond("challenge", answers.pushChallenge());
-    await settle();
+    const { transport, clock, flow } = await challengeUntilPolling(new SimulatedClock(), controller.signal);
     clock.increment(5_000);
     await settle();
     expect(transport.pending.map((p) => p.method)).toEqual(["verifyOob"]);
@@ -195,17 +188,7 @@ describe("the flow runner", () => {
     const removed = vi.spyOn(controller.signal, "removeEventListener");
     const warn = vi.spyOn(console, "warn");
     try {
-      const { transport, clock, flow } = await (async () => {
-        const clock = new SimulatedClock();
-        const transport = createControlledTransport();
-        const flow = startChallenge({ mfaToken: MFA }, { transport, clock, signal: controller.signal });
-        await settle();
-        transport.respond("listAuthenticators", answers.pushAuthenticators(1));
-        await settle();
-        transport.respond("challenge", answers.pushChallenge());
-        await settle();
-        return { transport, clock, flow };
-      })();
+      const { transport, clock, flow } = await challengeUntilPolling(new SimulatedClock(), controller.signal);
       expect(added).toHaveBeenCalledTimes(1);
       clock.increment(5_000);
       await settle();

@@ -1,31 +1,21 @@
-import { copyFile, mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { startEmulator, type RunningEmulator } from "@pushflow/emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as node from "../src/index.ts";
 import { cancelOnSignal, challenge, createSingleFileStore, enroll } from "../src/index.ts";
+import { useEmulator } from "./helpers/emulator.ts";
 
-let emulator: RunningEmulator;
-let dir: string;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  dir = await mkdtemp(join(tmpdir(), "pushflow-adapter-"));
-});
-afterAll(async () => {
-  await emulator.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const env = useEmulator("pushflow-adapter-");
 
 let users = 0;
 function enrolledUser(answer: "approve" | "reject" | "ignore" = "ignore") {
   const username = `adapter-${++users}-${Date.now()}@example.com`;
-  emulator.tenant.addUser({ username, password: "adapter-password-1" });
-  emulator.device(username).enroll(username);
-  emulator.device(username).setPolicy({ answer, answerAfterMs: 300 });
+  env.emulator.tenant.addUser({ username, password: "adapter-password-1" });
+  env.emulator.device(username).enroll(username);
+  env.emulator.device(username).setPolicy({ answer, answerAfterMs: 300 });
   return { username, password: "adapter-password-1" };
 }
-const connection = () => ({ domain: emulator.url, clientId: "pushflow-demo", pollIntervalMs: 100, warn: () => {} });
+const connection = () => ({ domain: env.emulator.url, clientId: "pushflow-demo", pollIntervalMs: 100, warn: () => {} });
 const firstPoll = (handle: { events: { once(name: "poll", fn: () => void): unknown } }) =>
   new Promise<void>((resolve) => handle.events.once("poll", () => resolve()));
 
@@ -41,7 +31,7 @@ describe("@pushflow/node", () => {
     const user = enrolledUser("approve");
     const output = await challenge({ ...connection(), ...user }).outcome;
     expect(output).toMatchObject({ outcome: "approved", method: "push" });
-    expect(emulator.requests.entries.filter((e) => e.grantType === "password").at(-1)?.status).toBe(403);
+    expect(env.emulator.requests.entries.filter((e) => e.grantType === "password").at(-1)?.status).toBe(403);
   });
 
   it("refuses plain http to a host that is not loopback, at once", () => {
@@ -50,9 +40,9 @@ describe("@pushflow/node", () => {
 
   it("resumes a saved challenge from its file without a second challenge", async () => {
     const user = enrolledUser();
-    const file = join(dir, "resume.json");
+    const file = join(env.dir, "resume.json");
     const store = createSingleFileStore(file);
-    const challengesBefore = emulator.requests.count({ route: "POST /mfa/challenge" });
+    const challengesBefore = env.emulator.requests.count({ route: "POST /mfa/challenge" });
     const first = challenge({ ...connection(), ...user, store });
     await firstPoll(first);
     await store.flush();
@@ -67,9 +57,9 @@ describe("@pushflow/node", () => {
     const second = challenge({ ...connection(), ...user, store });
     expect(await second.resumed).toBe(true);
     await firstPoll(second);
-    emulator.device(user.username).approve(user.username);
+    env.emulator.device(user.username).approve(user.username);
     expect(await second.outcome).toMatchObject({ outcome: "approved", method: "push" });
-    expect(emulator.requests.count({ route: "POST /mfa/challenge" }) - challengesBefore).toBe(1);
+    expect(env.emulator.requests.count({ route: "POST /mfa/challenge" }) - challengesBefore).toBe(1);
     await store.flush();
     await expect(stat(file)).rejects.toThrow(/ENOENT/);
   });
@@ -85,7 +75,7 @@ describe("@pushflow/node", () => {
     const at = Date.now();
     expect((await handle.outcome).outcome).toBe("cancelled");
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(emulator.requests.entries.filter((e) => e.at > at)).toEqual([]);
+    expect(env.emulator.requests.entries.filter((e) => e.at > at)).toEqual([]);
     expect(process.listenerCount("SIGINT")).toBe(listeners);
   });
 });

@@ -1,34 +1,24 @@
-import { mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { startEmulator, type RunningEmulator } from "@pushflow/emulator";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ndjson, runCli } from "./helpers/cli.ts";
+import { useEmulator } from "./helpers/emulator.ts";
 
-let emulator: RunningEmulator;
-let dir: string;
-beforeAll(async () => {
-  emulator = await startEmulator({ port: 0 });
-  dir = await mkdtemp(join(tmpdir(), "pushflow-cli-"));
-});
-afterAll(async () => {
-  await emulator.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const env = useEmulator("pushflow-cli-");
 
 let users = 0;
 function user(options: { enrolled: boolean; answer?: "approve" | "reject" | "ignore"; scanAfterMs?: number }) {
   const username = `cli-${++users}-${Date.now()}@example.com`;
-  emulator.tenant.addUser({ username, password: "cli-password-1" });
-  if (options.enrolled) emulator.device(username).enroll(username);
-  emulator.device(username).setPolicy({
+  env.emulator.tenant.addUser({ username, password: "cli-password-1" });
+  if (options.enrolled) env.emulator.device(username).enroll(username);
+  env.emulator.device(username).setPolicy({
     answer: options.answer ?? "ignore",
     answerAfterMs: 400,
     ...(options.scanAfterMs === undefined ? {} : { scanAfterMs: options.scanAfterMs }),
   });
   return username;
 }
-const login = (username: string) => ["--domain", emulator.url, "--client-id", "pushflow-demo", "--username", username, "--password", "cli-password-1"];
+const login = (username: string) => ["--domain", env.emulator.url, "--client-id", "pushflow-demo", "--username", username, "--password", "cli-password-1"];
 const fast = ["--poll-interval", "0.2"];
 const isPoll = (line: string) => line.startsWith('{"type":"poll"');
 
@@ -102,7 +92,7 @@ describe("pushflow (the CLI, as a child process)", () => {
 
   it("takes a one-time code typed on stdin (`o CODE`)", async () => {
     const username = user({ enrolled: true, answer: "ignore" });
-    const otp = emulator.device(username).totp({ username });
+    const otp = env.emulator.device(username).totp({ username });
     const { code, stdout } = await runCli(["challenge", ...login(username), ...fast, "--json"], { stdin: `o ${otp}\n` }).exit;
     expect(code).toBe(0);
     expect(ndjson(stdout).at(-1)).toMatchObject({ type: "done", outcome: "approved", method: "otp" });
@@ -110,10 +100,10 @@ describe("pushflow (the CLI, as a child process)", () => {
 
   it("--resume: a process killed mid-poll is resumed from its 0600 file without a second challenge", async () => {
     const username = user({ enrolled: true, answer: "ignore" });
-    const file = join(dir, "resume.json");
+    const file = join(env.dir, "resume.json");
     const args = ["challenge", ...login(username), ...fast, "--json", "--resume", file];
-    const challenges = () => emulator.requests.count({ route: "POST /mfa/challenge" });
-    const logins = () => emulator.requests.count({ route: "POST /oauth/token", grantType: "password" });
+    const challenges = () => env.emulator.requests.count({ route: "POST /mfa/challenge" });
+    const logins = () => env.emulator.requests.count({ route: "POST /oauth/token", grantType: "password" });
     const [challengesBefore, loginsBefore] = [challenges(), logins()];
 
     const first = runCli(args);
@@ -125,7 +115,7 @@ describe("pushflow (the CLI, as a child process)", () => {
 
     const second = runCli(args);
     await second.waitForLine(isPoll);
-    emulator.device(username).approve(username);
+    env.emulator.device(username).approve(username);
     const { code, stdout } = await second.exit;
     expect(code).toBe(0);
     expect(ndjson(stdout).at(-1)).toMatchObject({ type: "done", outcome: "approved", method: "push" });
@@ -145,6 +135,6 @@ describe("pushflow (the CLI, as a child process)", () => {
     expect(code).toBe(130);
     expect(ndjson(stdout).at(-1)).toMatchObject({ type: "done", outcome: "cancelled" });
     await new Promise((resolve) => setTimeout(resolve, 400));
-    expect(emulator.requests.entries.filter((e) => e.at >= at)).toEqual([]);
+    expect(env.emulator.requests.entries.filter((e) => e.at >= at)).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ const FLOW_ID = /^[A-Za-z0-9_-]{16,128}$/;
 const CLAIM_TRIES = 3;
 
 /**
- * Runs pushflow flows in a request/response back-end whose instances share `store`: any
+ * Runs pushflow flows in a request/response back-end whose instances share `store`. Any
  * instance may start a flow and any other advance it. A step is claimed with a lease written by
  * compare-and-set, so two instances never run one flow at once, and an outcome is reported by
  * the one compare-and-set that replaces the flow with its outcome: exactly once.

@@ -8,7 +8,7 @@ import { type OAuthError, OAuthErrorSchema } from "./schemas/oauth-error.ts";
 
 /** How a call reads a 2xx answer. */
 export type SuccessSpec<T> =
-  /** No body expected (`DELETE` → 204): any 2xx is the value. */
+  /** No body expected (`DELETE` → 204): every 2xx is the value. */
   | { readonly kind: "empty"; readonly value: T }
   /** A JSON body, validated and mapped to the core type (build it with {@link jsonBody}). */
   | { readonly kind: "json"; readonly parse: (json: unknown) => Parsed<T> };
