@@ -1,4 +1,13 @@
-import { createAdapter, DEFAULTS, type Authenticator, type ChallengeAnswer, type ChallengeHandle, type Result, type Tokens } from "@pushflow/core";
+import {
+  createAdapter,
+  DEFAULTS,
+  type Authenticator,
+  type ChallengeAnswer,
+  type ChallengeHandle,
+  type Result,
+  type Tokens,
+  type Transport,
+} from "@pushflow/core";
 import { createScriptedTransport, type ScriptedTransport } from "@pushflow/transport-mock";
 import { SimulatedClock } from "xstate";
 import { minimalChallenge, type MinimalOutcome } from "./baseline-loop.ts";
@@ -33,8 +42,20 @@ export interface ScaleReport {
   readonly transportCpuUs: readonly number[];
   /** Median of tickCpuUs − median of transportCpuUs. */
   readonly netTickCpuUs: number;
-  readonly startMs: number;
-  readonly timersWhileWaiting: number;
+  /**
+   * CPU per flow (user + system) from just before the first flow is created until the last one
+   * made its first transport call: what starting a flow costs until its first request is issued.
+   */
+  readonly startCpuUs: number;
+  /** The same window in wall time, per flow. */
+  readonly startWallUs: number;
+  /** Wall time per flow until every flow sent its push and waits for its first poll (longer window). */
+  readonly startToPollWallUs: number;
+  /**
+   * Timers pending on the clock each time every flow waits for its next poll: once after the
+   * start, then after each measured tick (a timer left behind by a poll shows up as growth).
+   */
+  readonly timersWhileWaiting: readonly number[];
   readonly timersAfter: number;
   /** Listeners left on the app-facing emitters (`handle.events`) and on the flows' own emitters. */
   readonly listenersAfter: { readonly app: number; readonly internal: number };
@@ -77,7 +98,7 @@ function listenerTotal(emitter: Listened): number {
   return emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0);
 }
 
-function pushflowPopulation(transport: ScriptedTransport, clock: SimulatedClock): Population {
+function pushflowPopulation(transport: Transport, clock: SimulatedClock): Population {
   const adapter = createAdapter({
     createTransport: () => {
       throw new Error("the bench passes its own transport");
@@ -105,7 +126,7 @@ function pushflowPopulation(transport: ScriptedTransport, clock: SimulatedClock)
   };
 }
 
-function baselinePopulation(transport: ScriptedTransport, clock: SimulatedClock): Population {
+function baselinePopulation(transport: Transport, clock: SimulatedClock): Population {
   let runs: Promise<MinimalOutcome>[] = [];
   return {
     start(count) {
@@ -167,17 +188,81 @@ async function tick(transport: ScriptedTransport, clock: SimulatedClock, count: 
   return used / count;
 }
 
-/** Starts `count` flows and waits until each has sent its push and waits for its first poll; wall ms. */
-async function startFlows(population: Population, transport: ScriptedTransport, count: number): Promise<number> {
+/** CPU and wall time since the probe was armed, read when the last flow made its first request. */
+interface FirstRequest {
+  readonly cpuUs: number;
+  readonly wallMs: number;
+}
+
+/**
+ * The transport the flows get: the scripted one, with its first-request methods counted. A flow
+ * starts with `listAuthenticators`, or with `challenge` if it sends the push without listing,
+ * and calls each at most once before it polls: so when one of them has been called `count` times
+ * since `arm(count)`, the last of `count` flows has just issued its first request. Only those two
+ * are wrapped; the polls call the scripted transport's own `verifyOob`, as the transport-alone
+ * measure does.
+ */
+function startProbe(transport: ScriptedTransport) {
+  let target = 0;
+  let counts = { listAuthenticators: 0, challenge: 0 };
+  let armedCpu = process.cpuUsage();
+  let armedWall = 0;
+  let reached: FirstRequest | undefined;
+  const count = (method: keyof typeof counts) => {
+    // The clocks are read before the scripted transport handles this call: its cost is the transport's.
+    if (++counts[method] === target && reached === undefined) reached = { cpuUs: cpuSince(armedCpu), wallMs: performance.now() - armedWall };
+  };
+  const probed: Transport = {
+    ...transport,
+    listAuthenticators: (request, options) => {
+      count("listAuthenticators");
+      return transport.listAuthenticators(request, options);
+    },
+    challenge: (request, options) => {
+      count("challenge");
+      return transport.challenge(request, options);
+    },
+  };
+  return {
+    transport: probed,
+    /** Starts the clocks; the next `flows` flows started are the ones waited for. */
+    arm(flows: number) {
+      target = flows;
+      counts = { listAuthenticators: 0, challenge: 0 };
+      reached = undefined;
+      armedCpu = process.cpuUsage();
+      armedWall = performance.now();
+    },
+    reached: () => reached,
+  };
+}
+
+type StartProbe = ReturnType<typeof startProbe>;
+
+/** What starting the flows cost, per flow. */
+interface StartCost {
+  readonly cpuUs: number;
+  readonly wallUs: number;
+  readonly toPollWallUs: number;
+}
+
+/**
+ * Starts `count` flows and waits until each has sent its push and waits for its first poll. The
+ * flows must have been made with `probe.transport`.
+ */
+async function startFlows(population: Population, transport: ScriptedTransport, probe: StartProbe, count: number): Promise<StartCost> {
   transport.append("listAuthenticators", { answer: listAnswer, times: count });
   transport.append("challenge", { answer: challengeAnswer, times: count });
   transport.clearCalls();
+  probe.arm(count);
   const started = performance.now();
   population.start(count);
   await answered(transport, "challenge", count);
-  const startMs = performance.now() - started;
+  const toPollMs = performance.now() - started;
+  const first = probe.reached();
+  if (first === undefined) throw new Error(`the ${count} flows did not each make a first request`);
   transport.clearCalls();
-  return startMs;
+  return { cpuUs: first.cpuUs / count, wallUs: (first.wallMs * 1000) / count, toPollWallUs: (toPollMs * 1000) / count };
 }
 
 /** Every flow gets tokens at its next poll; resolves with the outcomes, counted. */
@@ -202,10 +287,12 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
     phaseStart = now;
   };
   const make = options.subject === "pushflow" ? pushflowPopulation : baselinePopulation;
+  // One probed transport for the warm-up and the measured flows, so core's machines bound to it are built once.
+  const probe = startProbe(transport);
 
   // Warm-up: the same lifecycle on fewer flows, then dropped.
-  const warm = make(transport, clock);
-  await startFlows(warm, transport, options.warmup);
+  const warm = make(probe.transport, clock);
+  await startFlows(warm, transport, probe, options.warmup);
   for (let i = 0; i < 2; i++) await tick(transport, clock, options.warmup);
   await transportCpu(transport, options.warmup);
   await approveAll(warm, transport, clock, options.warmup);
@@ -214,17 +301,19 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
 
   const heapBeforeBytes = await heapNow();
   phase("heapBefore");
-  const population = make(transport, clock);
-  const startMs = await startFlows(population, transport, options.flows);
+  const population = make(probe.transport, clock);
+  const start = await startFlows(population, transport, probe, options.flows);
   phase("start");
   const heapWaitingBytes = await heapNow();
   phase("heapWaiting");
-  const timersWhileWaiting = pendingTimers(clock);
+  const timersWhileWaiting = [pendingTimers(clock)];
 
   const tickCpuUs: number[] = [];
   const transportCpuUs: number[] = [];
   for (let i = 0; i < options.ticks; i++) {
     tickCpuUs.push(await tick(transport, clock, options.flows));
+    // Every flow got its answer and waits for its next poll again (`tick` waits for that).
+    timersWhileWaiting.push(pendingTimers(clock));
     transportCpuUs.push(await transportCpu(transport, options.flows));
   }
   phase("ticks");
@@ -249,7 +338,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
     tickCpuUs,
     transportCpuUs,
     netTickCpuUs: median(tickCpuUs) - median(transportCpuUs),
-    startMs,
+    startCpuUs: start.cpuUs,
+    startWallUs: start.wallUs,
+    startToPollWallUs: start.toPollWallUs,
     timersWhileWaiting,
     timersAfter,
     listenersAfter,

@@ -22,8 +22,15 @@ export interface ScaleSummary {
   readonly tickCpuUs: number;
   readonly transportCpuUs: number;
   readonly netTickCpuUs: number;
-  readonly startMsPerFlow: number;
-  /** Clock timers per waiting flow (worst run). */
+  /** CPU to start one flow, until its first request is issued (µs). */
+  readonly startCpuUs: number;
+  /** The same in wall time (µs). */
+  readonly startWallUs: number;
+  /** Wall time per flow until every flow waits for its first poll (µs). */
+  readonly startToPollWallUs: number;
+  /** Clock timers pending while every flow waits for its next poll: the most at any wait (worst run)… */
+  readonly timersWhileWaiting: number;
+  /** …and that count ÷ flows. A count, not a noisy figure: any run or wait with more counts. */
   readonly timersPerWaitingFlow: number;
   /** The worst run: any timer or listener left counts. */
   readonly timersAfter: number;
@@ -63,8 +70,11 @@ function summarize(subject: ScaleSubject, runs: readonly ScaleReport[]): ScaleSu
     tickCpuUs: median(runs.flatMap((r) => r.tickCpuUs)),
     transportCpuUs: median(runs.flatMap((r) => r.transportCpuUs)),
     netTickCpuUs: median(runs.flatMap((r) => r.tickCpuUs)) - median(runs.flatMap((r) => r.transportCpuUs)),
-    startMsPerFlow: med((r) => r.startMs / r.flows),
-    timersPerWaitingFlow: worst((r) => r.timersWhileWaiting / r.flows),
+    startCpuUs: med((r) => r.startCpuUs),
+    startWallUs: med((r) => r.startWallUs),
+    startToPollWallUs: med((r) => r.startToPollWallUs),
+    timersWhileWaiting: worst((r) => Math.max(...r.timersWhileWaiting)),
+    timersPerWaitingFlow: worst((r) => Math.max(...r.timersWhileWaiting) / r.flows),
     timersAfter: worst((r) => r.timersAfter),
     listenersAfter: { app: worst((r) => r.listenersAfter.app), internal: worst((r) => r.listenersAfter.internal) },
     outcomes,

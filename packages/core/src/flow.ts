@@ -7,7 +7,7 @@ import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.
 import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.types.ts";
 import { REASONS, type ChallengeOutput, type EnrollmentOutput, type FlowOutput } from "./machines/outcomes.ts";
 import { DEFAULTS } from "./machines/policy.ts";
-import { initialFlowContext } from "./machines/shared.ts";
+import { flowContextFrom } from "./machines/shared.ts";
 import { challengeWithRuntime, enrollmentWithRuntime } from "./machines/runtime.ts";
 import { RECORD_VERSION, type FlowKind, type FlowRecord } from "./persistence.ts";
 import { redactDeep, redactSnapshot } from "./redact.ts";
@@ -58,7 +58,7 @@ export type ChallengeFlow = Flow<ChallengeView, ChallengeOutput, ChallengeEvent>
 /** Starts (or resumes) a push enrollment. The actor starts in a microtask, so listeners added now see every event. */
 export function startEnrollment(input: EnrollmentInput, options: FlowOptions): EnrollmentFlow {
   const runtime = runtimeOf(options);
-  const flow = runFlow("enroll", enrollmentWithRuntime(runtime), input, options, (s) => enrollmentView(s as never));
+  const flow = runFlow("enroll", enrollmentWithRuntime(runtime), input, options, (s) => enrollmentView(s as never), () => "awaitingDevice");
   const qr = () => {
     const c = (flow.actor.getSnapshot() as SnapshotFrom<ReturnType<typeof enrollmentWithRuntime>>).context;
     return c.barcodeUri === undefined || c.expiresAt === undefined ? undefined : { barcodeUri: c.barcodeUri, expiresAt: c.expiresAt };
@@ -75,7 +75,9 @@ export function startEnrollment(input: EnrollmentInput, options: FlowOptions): E
 
 /** Starts (or resumes) a push challenge. */
 export function startChallenge(input: ChallengeInput, options: FlowOptions): ChallengeFlow {
-  return runFlow("challenge", challengeWithRuntime(runtimeOf(options)), input, options, (s) => challengeView(s as never))
+  const resumeAt = (s: SnapshotFrom<AnyStateMachine>) =>
+    s.matches({ challenged: "otpEntry" }) ? "otpEntry" : s.matches({ challenged: "recoveryEntry" }) ? "recoveryEntry" : "polling";
+  return runFlow("challenge", challengeWithRuntime(runtimeOf(options)), input, options, (s) => challengeView(s as never), resumeAt)
     .api as ChallengeFlow;
 }
 
@@ -90,19 +92,22 @@ function runFlow<TView>(
   input: EnrollmentInput | ChallengeInput,
   options: FlowOptions,
   toView: (snapshot: SnapshotFrom<AnyStateMachine>) => TView,
+  resumeAt: (snapshot: SnapshotFrom<AnyStateMachine>) => string,
 ) {
   const clock = options.clock ?? systemClock;
   const warn = options.warn ?? ((message: string) => console.warn(message));
   // Bad input is a PushflowError thrown here, not an actor that starts in an error state.
-  if (!options.record) initialFlowContext(input);
+  if (!options.record) flowContextFrom(input);
   if (input.pollIntervalMs !== undefined && input.pollIntervalMs < DEFAULTS.pollIntervalMs) {
     warn(`pushflow: a poll interval of ${input.pollIntervalMs} ms is below Auth0's 5 s; expect slow_down answers`);
   }
   const events = new EventEmitter<FlowEvents>();
+  // A saved flow starts from its context, in the state it was saved in: its timers start anew from
+  // the absolute times the context keeps, so it waits only what is left.
+  const saved = options.record;
   const actor = createActor(machine, {
-    input,
+    input: saved ? { resume: { at: saved.at, context: saved.context } } : input,
     clock,
-    ...(options.record ? { snapshot: options.record.snapshot as never } : {}),
     ...(options.inspect ? { inspect: redactedInspector(options.inspect) } : {}),
   });
 
@@ -112,7 +117,7 @@ function runFlow<TView>(
     const c = snapshot.context as { deadlineAt?: number; mfaTokenExpiresAt?: number };
     const savedAt = clock.now();
     const expiresAt = c.deadlineAt ?? c.mfaTokenExpiresAt ?? savedAt + DEFAULTS.challengeTimeoutMs;
-    return { version: RECORD_VERSION, flow: kind, savedAt, expiresAt, snapshot: actor.getPersistedSnapshot() };
+    return { version: RECORD_VERSION, flow: kind, savedAt, expiresAt, at: resumeAt(snapshot), context: snapshot.context };
   };
 
   // Saves are chained so that an older record never lands after a newer one.

@@ -21,12 +21,10 @@ export { ENROLLMENT_OUTCOMES, CHALLENGE_OUTCOMES } from "./machines/outcomes.ts"
 export { DEFAULTS, backoffMs, scheduleAfter, type WaitCode } from "./machines/policy.ts";
 export type { EnrollmentInput, EnrollmentContext, EnrollmentEvent } from "./machines/enrollment.types.ts";
 export type { ChallengeInput, ChallengeContext, ChallengeEvent, PushAuthenticator } from "./machines/challenge.types.ts";
-export type { PollInput, PollOutput } from "./machines/poll.types.ts";
 export { enrollmentMachine } from "./machines/enrollment.machine.ts";
 export { challengeMachine, pushChoices } from "./machines/challenge.machine.ts";
-export { pollMachine } from "./machines/poll.machine.ts";
 export { enrollmentWithRuntime, challengeWithRuntime } from "./machines/runtime.ts";
-export type { FlowRuntime, Stamped } from "./machines/actors.ts";
+export type { FlowRuntime, Stamped, Answer } from "./machines/actors.ts";
 export { startEnrollment, startChallenge } from "./flow.ts";
 export type { Flow, FlowOptions, EnrollmentFlow, ChallengeFlow } from "./flow.ts";
 export type { FlowEvents, FlowEventName, FlowEvent, StateEvent, DoneEvent } from "./events.ts";

@@ -3,11 +3,20 @@ import { PushflowError } from "./errors.ts";
 /** The kinds of flow. */
 export type FlowKind = "enroll" | "challenge";
 
-/** Version of the saved record format; a record of another version is refused. */
-export const RECORD_VERSION = 1;
+/**
+ * Version of the saved record format; a record of another version is refused. Version 1 held
+ * XState's persisted snapshot; version 2 holds the machine's context and the state it goes on from.
+ */
+export const RECORD_VERSION = 2;
+
+/** The states a saved flow goes on from, by kind. */
+export const RESUME_POINTS = {
+  enroll: ["awaitingDevice"],
+  challenge: ["polling", "otpEntry", "recoveryEntry"],
+} as const;
 
 /**
- * A saved flow (DESIGN.md, Persistence). `snapshot` is XState's persisted snapshot: it holds the
+ * A saved flow (DESIGN.md, Persistence). `context` is the machine's context: it holds the
  * mfa_token and oob_code needed to go on polling, never the client secret or recovery codes.
  */
 export interface FlowRecord {
@@ -17,7 +26,9 @@ export interface FlowRecord {
   readonly savedAt: number;
   /** Past this (flow clock), the record is useless and is refused. */
   readonly expiresAt: number;
-  readonly snapshot: unknown;
+  /** The state the flow goes on from (one of RESUME_POINTS for its kind). */
+  readonly at: string;
+  readonly context: unknown;
 }
 
 /** One stored value with the version a compare-and-set checks. */
@@ -62,20 +73,33 @@ export function parseRecord(text: string | unknown, expected: FlowKind, now: num
   if (data === null || typeof data !== "object") throw invalid("the saved flow is not an object");
   const r = data as Record<string, unknown>;
   if (r["version"] !== RECORD_VERSION) {
-    throw invalid(`the saved flow has format version ${JSON.stringify(r["version"])}, this pushflow reads version ${RECORD_VERSION}`);
+    const version = JSON.stringify(r["version"]);
+    throw invalid(`the saved flow has format version ${version}, this pushflow reads version ${RECORD_VERSION} (records of pushflow 1 cannot be resumed)`);
   }
   if (r["flow"] !== expected) throw invalid(`the saved flow is a ${String(r["flow"])} flow, not a ${expected} flow`);
   if (typeof r["savedAt"] !== "number" || typeof r["expiresAt"] !== "number") throw invalid("the saved flow has no valid times");
   if (r["expiresAt"] <= now) throw invalid("the saved flow has expired");
-  const snapshot = r["snapshot"] as Record<string, unknown> | null;
-  if (snapshot === null || typeof snapshot !== "object") throw invalid("the saved flow has no snapshot");
-  if (snapshot["status"] !== "active") throw invalid("the saved flow had already ended");
-  const context = snapshot["context"] as Record<string, unknown> | null;
-  if (context === null || typeof context !== "object" || typeof context["mfaToken"] !== "string" || typeof context["oobCode"] !== "string") {
-    throw invalid("the saved flow's snapshot is incomplete");
-  }
-  if (snapshot["value"] === undefined || typeof snapshot["children"] !== "object") throw invalid("the saved flow's snapshot is incomplete");
-  return { version: RECORD_VERSION, flow: expected, savedAt: r["savedAt"], expiresAt: r["expiresAt"], snapshot };
+  const at = r["at"];
+  if (typeof at !== "string" || !RESUME_POINTS[expected].some((point) => point === at)) throw invalid("the saved flow has no state to go on from");
+  const context = r["context"];
+  if (!isSavedContext(context)) throw invalid("the saved flow's context is incomplete");
+  return { version: RECORD_VERSION, flow: expected, savedAt: r["savedAt"], expiresAt: r["expiresAt"], at, context };
+}
+
+/** The fields every resumable state needs: a mfa_token, the oob_code being polled, and the poll schedule. */
+function isSavedContext(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const c = value as Record<string, unknown>;
+  return (
+    typeof c["mfaToken"] === "string" &&
+    typeof c["oobCode"] === "string" &&
+    Number.isFinite(c["intervalMs"]) &&
+    Number.isFinite(c["nextPollAt"]) &&
+    Number.isFinite(c["deadlineAt"]) &&
+    Number.isInteger(c["attempt"]) &&
+    Number.isInteger(c["retries"]) &&
+    Number.isInteger(c["maxRetries"])
+  );
 }
 
 function invalid(message: string): PushflowError {

@@ -7,4 +7,4 @@ export type { ControlledTransport, PendingCall, TransportMethod } from "./testin
 export { answers, fail, ok } from "./testing/answers.ts";
 export { getModelPaths, DEFAULT_PROJECTIONS } from "./testing/model-paths.ts";
 export type { ModelPath, ModelPathOptions, PathSnapshot } from "./testing/model-paths.ts";
-export { flowEvents, pollEvents, REQUESTED_ID } from "./testing/sample-events.ts";
+export { flowEvents, REQUESTED_ID } from "./testing/sample-events.ts";

@@ -9,7 +9,10 @@ export type ChallengeSnapshot = SnapshotFrom<typeof challengeMachine>;
 
 /** What a screen needs of a flow, built from a whitelist: no secret can slip in. */
 interface BaseView {
-  /** The current state as a dotted path, e.g. `challenged.polling`. */
+  /**
+   * The current state as a dotted path, e.g. `challenged.polling`. The poll loop's own steps
+   * (`waiting`, `requesting`) are not screens: the path stops at the state that holds them.
+   */
   readonly state: string;
   readonly done: boolean;
   readonly outcome: Outcome | undefined;
@@ -40,11 +43,16 @@ export interface ChallengeView extends BaseView {
 
 export type FlowView = EnrollmentView | ChallengeView;
 
+/** The dotted path of a snapshot's value, without the poll loop's steps. */
 export function stateName(value: unknown): string {
+  return statePath(value).replace(/\.(waiting|requesting)$/, "");
+}
+
+function statePath(value: unknown): string {
   if (typeof value === "string") return value;
   if (value !== null && typeof value === "object") {
     const [key, inner] = Object.entries(value)[0] ?? ["", ""];
-    return `${key}.${stateName(inner)}`;
+    return `${key}.${statePath(inner)}`;
   }
   return "";
 }

@@ -122,7 +122,8 @@ describe("the flow runner", () => {
   });
 
   it("refuses expired, corrupt and other-version records with a clear error", () => {
-    const good: FlowRecord = { version: 1, flow: "challenge", savedAt: 0, expiresAt: 1_000, snapshot: { status: "active", value: "x", children: {}, context: { mfaToken: "m", oobCode: "o" } } };
+    const context = { mfaToken: "m", oobCode: "o", intervalMs: 5_000, nextPollAt: 5_000, deadlineAt: 1_000, attempt: 1, retries: 0, maxRetries: 5 };
+    const good: FlowRecord = { version: 2, flow: "challenge", savedAt: 0, expiresAt: 1_000, at: "polling", context };
     const refuse = (text: unknown, now = 0) => {
       try {
         parseRecord(text, "challenge", now);
@@ -136,10 +137,13 @@ describe("the flow runner", () => {
     expect(parseRecord(JSON.stringify(good), "challenge", 10)).toEqual(good);
     expect(refuse(JSON.stringify(good), 1_000)).toMatch(/expired/);
     expect(refuse("{not json")).toMatch(/not valid JSON/);
-    expect(refuse(JSON.stringify({ ...good, version: 2 }))).toMatch(/version 2/);
+    // A record of pushflow 1 (an XState snapshot) is refused by its version, with what to do.
+    const v1 = { version: 1, flow: "challenge", savedAt: 0, expiresAt: 1_000, snapshot: { status: "active", value: "x", children: {}, context } };
+    expect(refuse(JSON.stringify(v1))).toMatch(/format version 1, this pushflow reads version 2 .*start a new flow/);
     expect(refuse(JSON.stringify({ ...good, flow: "enroll" }))).toMatch(/enroll flow/);
-    expect(refuse(JSON.stringify({ ...good, snapshot: { status: "active", value: "x", children: {}, context: {} } }))).toMatch(/incomplete/);
-    expect(refuse(JSON.stringify({ ...good, snapshot: { ...good.snapshot as object, status: "done" } }))).toMatch(/ended/);
+    expect(refuse(JSON.stringify({ ...good, context: { mfaToken: "m" } }))).toMatch(/incomplete/);
+    expect(refuse(JSON.stringify({ ...good, context: { ...context, nextPollAt: "soon" } }))).toMatch(/incomplete/);
+    expect(refuse(JSON.stringify({ ...good, at: "approved" }))).toMatch(/no state to go on from/);
   });
 
   it("rejects bad input with a PushflowError before anything is sent", () => {

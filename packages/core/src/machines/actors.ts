@@ -1,6 +1,6 @@
 import { fromPromise } from "xstate";
 import type { FlowClock } from "../clock.ts";
-import { PushflowError } from "../errors.ts";
+import { PushflowError, type Problem } from "../errors.ts";
 import type {
   Association,
   Authenticator,
@@ -14,20 +14,18 @@ import type {
 /** A transport answer with the time it arrived and a jitter sample, both from the runtime. */
 export type Stamped<T> = T & { readonly at: number; readonly jitter: number };
 
+/** What a request actor answers: the transport's result, stamped. */
+export type Answer<T> = Stamped<Result<T>>;
+
+/** Any answer, as far as the guards that only ask "did it fail, and how" need. */
+export type AnyAnswer = { readonly ok: true } | { readonly ok: false; readonly problem: Problem };
+
 /** What a flow needs from the outside world. */
 export interface FlowRuntime {
   readonly transport: Transport;
   readonly clock: FlowClock;
   /** A sample of [0, 1) for backoff jitter; Math.random by default. */
   readonly random?: () => number;
-}
-
-export interface TimerInput {
-  /** Absolute time on the flow clock: a resumed flow waits only what is left. */
-  readonly until: number;
-}
-export interface TimerOutput {
-  readonly firedAt: number;
 }
 
 /** Input of `requestChallenge` (not the challenge machine's `ChallengeInput`). */
@@ -45,15 +43,14 @@ function missingRuntime(): never {
  * provided; the graph tests traverse the machines without running them.
  */
 export const declaredActors = {
-  associate: fromPromise<Stamped<Result<Association>>, { readonly mfaToken: string }>(missingRuntime),
-  listAuthenticators: fromPromise<Stamped<Result<readonly Authenticator[]>>, { readonly mfaToken: string }>(missingRuntime),
-  requestChallenge: fromPromise<Stamped<Result<ChallengeAnswer>>, RequestChallengeInput>(missingRuntime),
-  verifyOob: fromPromise<Stamped<Result<Tokens>>, { readonly mfaToken: string; readonly oobCode: string }>(missingRuntime),
-  verifyOtp: fromPromise<Stamped<Result<Tokens>>, { readonly mfaToken: string; readonly otp: string }>(missingRuntime),
-  verifyRecoveryCode: fromPromise<Stamped<Result<RecoveryTokens>>, { readonly mfaToken: string; readonly recoveryCode: string }>(
+  associate: fromPromise<Answer<Association>, { readonly mfaToken: string }>(missingRuntime),
+  listAuthenticators: fromPromise<Answer<readonly Authenticator[]>, { readonly mfaToken: string }>(missingRuntime),
+  requestChallenge: fromPromise<Answer<ChallengeAnswer>, RequestChallengeInput>(missingRuntime),
+  verifyOob: fromPromise<Answer<Tokens>, { readonly mfaToken: string; readonly oobCode: string }>(missingRuntime),
+  verifyOtp: fromPromise<Answer<Tokens>, { readonly mfaToken: string; readonly otp: string }>(missingRuntime),
+  verifyRecoveryCode: fromPromise<Answer<RecoveryTokens>, { readonly mfaToken: string; readonly recoveryCode: string }>(
     missingRuntime,
   ),
-  timer: fromPromise<TimerOutput, TimerInput>(missingRuntime),
 };
 
 /** The same actors, bound to a transport and a clock. */
@@ -73,14 +70,5 @@ export function runtimeActors(runtime: FlowRuntime): typeof declaredActors {
     verifyOob: fromPromise(({ input, signal }) => stamp(transport.verifyOob(input, { signal }))),
     verifyOtp: fromPromise(({ input, signal }) => stamp(transport.verifyOtp(input, { signal }))),
     verifyRecoveryCode: fromPromise(({ input, signal }) => stamp(transport.verifyRecoveryCode(input, { signal }))),
-    timer: fromPromise(({ input, signal }) => waitUntil(clock, input.until, signal)),
   };
-}
-
-/** Resolves at `until` on the flow clock; a stopped actor clears its timeout. */
-function waitUntil(clock: FlowClock, until: number, signal: AbortSignal): Promise<TimerOutput> {
-  return new Promise((resolve) => {
-    const id = clock.setTimeout(() => resolve({ firedAt: clock.now() }), Math.max(0, until - clock.now()));
-    signal.addEventListener("abort", () => clock.clearTimeout(id), { once: true });
-  });
 }

@@ -1,48 +1,33 @@
-import { assign, emit, enqueueActions, setup } from "xstate";
-import type { ErrorCode, Problem } from "../errors.ts";
-import type { Authenticator, ChallengeAnswer, RecoveryTokens, Result, Tokens } from "../transport.ts";
-import { declaredActors, type Stamped } from "./actors.ts";
-import type { ChallengeContext, ChallengeEvent, ChallengeInput, PushAuthenticator } from "./challenge.types.ts";
+import { assign, emit, setup } from "xstate";
+import type { Problem } from "../errors.ts";
+import type { Authenticator, ChallengeAnswer, RecoveryTokens, Tokens } from "../transport.ts";
+import { declaredActors, type Answer, type AnyAnswer } from "./actors.ts";
+import type { ChallengeContext, ChallengeEvent, ChallengeMachineInput, PushAuthenticator } from "./challenge.types.ts";
 import type { FlowEmitted } from "./events.types.ts";
-import { REASONS, type ApprovalMethod, type ChallengeOutput } from "./outcomes.ts";
+import { challengeOutputOf, REASONS, type ChallengeOutput } from "./outcomes.ts";
 import { DEFAULTS, isRetryable, retryAt } from "./policy.ts";
-import { pollMachine } from "./poll.machine.ts";
-import type { PollAnsweredEvent, PollOutput, PollReport, PollSentEvent } from "./poll.types.ts";
 import {
-  afterPollAnswered,
-  afterPollSent,
-  afterRetryableFailure,
-  canRetry,
+  answer,
   deadlineFrom,
-  initialFlowContext,
+  delaysFrom,
+  flowContextFrom,
+  flowDueTimes,
+  flowGuards,
+  flowUpdates,
+  mfaTokenInput,
   pollBackoffEmitted,
   pollEmitted,
-  pollInput,
-  crashProblem,
+  pollRequestInput,
   reasonOf,
-  retryBackoffEmitted,
+  retryBackoff,
   sharedFinalStates,
+  thrown,
+  tokensOf,
 } from "./shared.ts";
 
-type ListAnswer = Stamped<Result<readonly Authenticator[]>>;
-type ChallengeAnswerStamped = Stamped<Result<ChallengeAnswer>>;
-type CodeAnswer = Stamped<Result<Tokens | RecoveryTokens>>;
-/** Any answer or poll result: all the guards below need is whether it failed, and how. */
-type AnyAnswer = { readonly ok: true } | { readonly ok: false; readonly problem: Problem };
-
-type Outcomes = "not_enrolled" | "mfa_token_invalid" | "misconfigured" | "rate_limited" | "rejected" | "expired" | "mfa_required";
-const TARGET: Record<string, Outcomes> = {
-  not_enrolled: "not_enrolled",
-  invalid_authenticator: "not_enrolled",
-  mfa_token_invalid: "mfa_token_invalid",
-  misconfigured: "misconfigured",
-  rate_limited: "rate_limited",
-  rejected: "rejected",
-  expired: "expired",
-  mfa_required: "mfa_required",
-};
-
-const failedWith = (answer: AnyAnswer, codes: readonly ErrorCode[]): boolean => !answer.ok && codes.includes(answer.problem.code);
+type ListAnswer = Answer<readonly Authenticator[]>;
+type PushAnswer = Answer<ChallengeAnswer>;
+type Args = { readonly context: ChallengeContext };
 
 /** Only active push (oob + auth0) authenticators can be challenged with a push. */
 export function pushChoices(authenticators: readonly Authenticator[]): PushAuthenticator[] {
@@ -52,6 +37,39 @@ export function pushChoices(authenticators: readonly Authenticator[]): PushAuthe
 }
 
 const listed = (answer: ListAnswer): PushAuthenticator[] => (answer.ok ? pushChoices(answer.value) : []);
+const failedWith = (answer: AnyAnswer, ...codes: string[]): boolean => !answer.ok && codes.includes(answer.problem.code);
+
+const NO_OOB_CODE: Problem = { code: "invalid_response", message: "the challenge answer has no oob_code: is this a push authenticator?" };
+
+/** When each wait of the challenge ends, on the flow clock. */
+export const challengeDueTimes = {
+  ...flowDueTimes,
+  /** The next poll, or the end of the resend cooldown when that comes first: one timer for both. */
+  untilWake: (context: ChallengeContext) => (context.resendReady ? context.nextPollAt : Math.min(context.nextPollAt, context.resendAvailableAt)),
+};
+
+/** The context a new or resumed challenge starts with. */
+function challengeContext(input: ChallengeMachineInput): ChallengeContext {
+  if (input.resume) return { ...input.resume.context, resumeAt: input.resume.at };
+  return {
+    ...flowContextFrom(input),
+    requestedId: input.authenticatorId,
+    timeoutMs: input.timeoutMs ?? DEFAULTS.challengeTimeoutMs,
+    resendCooldownMs: input.resendCooldownMs ?? DEFAULTS.resendCooldownMs,
+    choices: [],
+    authenticatorId: undefined,
+    resendAvailableAt: 0,
+    resendReady: false,
+    codeError: undefined,
+    method: undefined,
+    newRecoveryCode: undefined,
+    newMfaToken: undefined,
+    resumeAt: undefined,
+  };
+}
+
+/** The request of `challenging` and `resending`: a push to the chosen authenticator. */
+const pushRequestInput = ({ context }: Args) => ({ mfaToken: context.mfaToken, authenticatorId: context.authenticatorId ?? "" });
 
 /**
  * Push challenge: list authenticators → choose an active push one → challenge → poll with the
@@ -60,54 +78,66 @@ const listed = (answer: ListAnswer): PushAuthenticator[] => (answer.ok ? pushCho
  */
 export const challengeMachine = setup({
   types: {
-    input: {} as ChallengeInput,
+    input: {} as ChallengeMachineInput,
     context: {} as ChallengeContext,
-    events: {} as ChallengeEvent | PollReport,
+    events: {} as ChallengeEvent,
     output: {} as ChallengeOutput,
     emitted: {} as FlowEmitted,
   },
   actors: {
     listAuthenticators: declaredActors.listAuthenticators,
     requestChallenge: declaredActors.requestChallenge,
+    verifyOob: declaredActors.verifyOob,
     verifyOtp: declaredActors.verifyOtp,
     verifyRecoveryCode: declaredActors.verifyRecoveryCode,
-    timer: declaredActors.timer,
-    poll: pollMachine,
   },
+  delays: delaysFrom(challengeDueTimes, () => 0),
   guards: {
-    foundRequested: ({ context }, { answer }: { answer: ListAnswer }) =>
+    ...flowGuards,
+    isResumingAtPolling: ({ context }: Args) => context.resumeAt === "polling",
+    isResumingAtOtpEntry: ({ context }: Args) => context.resumeAt === "otpEntry",
+    isResumingAtRecoveryEntry: ({ context }: Args) => context.resumeAt === "recoveryEntry",
+    hasRequested: ({ context }: Args, { answer }: { answer: ListAnswer }) =>
       context.requestedId !== undefined && listed(answer).some((c) => c.id === context.requestedId),
-    missingRequested: ({ context }, { answer }: { answer: ListAnswer }) => answer.ok && context.requestedId !== undefined,
-    foundOne: (_, { answer }: { answer: ListAnswer }) => listed(answer).length === 1,
-    foundSeveral: (_, { answer }: { answer: ListAnswer }) => listed(answer).length > 1,
-    succeeded: (_, { answer }: { answer: AnyAnswer }) => answer.ok,
-    failedWith: (_, { answer, codes }: { answer: AnyAnswer; codes: readonly ErrorCode[] }) => failedWith(answer, codes),
-    canRetry: ({ context }, { answer }: { answer: AnyAnswer }) => !answer.ok && canRetry(context, answer.problem),
-    isRetryable: (_, { answer }: { answer: AnyAnswer }) => !answer.ok && isRetryable(answer.problem),
-    pushSent: (_, { answer }: { answer: ChallengeAnswerStamped }) => answer.ok && answer.value.oobCode !== undefined,
-    isChoice: ({ context }, { id }: { id: string }) => context.choices.some((c) => c.id === id),
-    resendReady: ({ context }) => context.resendReady,
-    hasText: (_, { text }: { text: string }) => text.trim() !== "",
-    wasRateLimited: ({ context }) => context.lastWait === "rate_limited",
+    isRequestedMissing: ({ context }: Args, { answer }: { answer: ListAnswer }) => answer.ok && context.requestedId !== undefined,
+    hasOneChoice: (_: unknown, { answer }: { answer: ListAnswer }) => listed(answer).length === 1,
+    hasSeveralChoices: (_: unknown, { answer }: { answer: ListAnswer }) => listed(answer).length > 1,
+    isChoice: ({ context }: Args, { id }: { id: string }) => context.choices.some((c) => c.id === id),
+    isPushSent: (_: unknown, { answer }: { answer: PushAnswer }) => answer.ok && answer.value.oobCode !== undefined,
+    isRetryable: (_: unknown, { answer }: { answer: AnyAnswer }) => !answer.ok && isRetryable(answer.problem),
+    isNotEnrolled: (_: unknown, { answer }: { answer: AnyAnswer }) => failedWith(answer, "not_enrolled", "invalid_authenticator"),
+    isRejected: (_: unknown, { answer }: { answer: AnyAnswer }) => failedWith(answer, "rejected"),
+    isMfaRequired: (_: unknown, { answer }: { answer: AnyAnswer }) => failedWith(answer, "mfa_required"),
+    /** A code refused, or lost on the way: the user may try again. */
+    isCodeRefused: (_: unknown, { answer }: { answer: AnyAnswer }) => failedWith(answer, "invalid_code", "server_error", "network", "timeout"),
+    isLockedOut: (_: unknown, { answer }: { answer: AnyAnswer }) => failedWith(answer, "too_many_attempts"),
+    hasText: (_: unknown, { text }: { text: string }) => text.trim() !== "",
+    canResend: ({ context }: Args) => context.resendReady,
+    /** The wake-up timer fired for the end of the resend cooldown, not for a poll. */
+    isResendDue: ({ context }: Args) => !context.resendReady && context.resendAvailableAt <= context.nextPollAt,
   },
   actions: {
-    keepChoices: assign((_, { answer }: { answer: ListAnswer }) => ({ choices: listed(answer), retries: 0 })),
-    chooseRequested: assign(({ context }) => ({ authenticatorId: context.requestedId })),
-    chooseOnly: assign(({ context }) => ({ authenticatorId: context.choices[0]?.id })),
-    choose: assign((_, { id }: { id: string }) => ({ authenticatorId: id })),
-    keepNotEnrolled: assign((_, { message }: { message: string }) => ({ problem: { code: "not_enrolled", message } as Problem })),
-    keepRetry: assign(({ context }, { answer }: { answer: Stamped<AnyAnswer> }) =>
-      answer.ok ? {} : afterRetryableFailure(context, answer),
-    ),
-    emitRetryBackoff: emit(({ context }) => retryBackoffEmitted(context)),
-    keepCrash: assign((_, { error }: { error: unknown }) => ({ problem: crashProblem(error) })),
-    keepProblem: assign((_, { answer }: { answer: AnyAnswer }) => (answer.ok ? {} : { problem: answer.problem })),
-    keepChallengeFailure: assign((_, { answer }: { answer: ChallengeAnswerStamped }) => ({
-      problem: answer.ok
-        ? ({ code: "invalid_response", message: "the challenge answer has no oob_code: is this a push authenticator?" } as const)
-        : answer.problem,
+    assignProblem: assign((_, { answer }: { answer: AnyAnswer }) => flowUpdates.problem(answer)),
+    assignCrash: assign((_, { error }: { error: unknown }) => flowUpdates.crash(error)),
+    assignRetry: assign(({ context }, { answer }: { answer: Answer<unknown> }) => flowUpdates.retry(context, answer)),
+    emitRetryBackoff: emit(({ context }) => retryBackoff(context)),
+    // The runtime replaces it with one that reads its clock (runtime.ts).
+    assignPollSent: assign(({ context }) => flowUpdates.pollSent(context, context.nextPollAt)),
+    assignPollAnswer: assign(({ context }, { answer }: { answer: Answer<unknown> }) => flowUpdates.pollAnswer(context, answer)),
+    emitPoll: emit(({ context }) => pollEmitted(context)),
+    emitPollBackoff: emit(({ context }) => pollBackoffEmitted(context)),
+    assignResumed: assign({ resumeAt: undefined }),
+    assignChoices: assign((_, { answer }: { answer: ListAnswer }) => ({ choices: listed(answer), retries: 0 })),
+    assignRequested: assign(({ context }) => ({ authenticatorId: context.requestedId })),
+    assignOnlyChoice: assign(({ context }) => ({ authenticatorId: context.choices[0]?.id })),
+    assignChosen: assign((_, { id }: { id: string }) => ({ authenticatorId: id })),
+    assignUnknownAuthenticator: assign({ problem: { code: "not_enrolled", message: REASONS.unknownAuthenticator } }),
+    assignNoPushAuthenticator: assign({ problem: { code: "not_enrolled", message: REASONS.noPushAuthenticator } }),
+    /** A challenge that failed, or that answered without an oob_code (not a push authenticator). */
+    assignPushProblem: assign((_, { answer }: { answer: PushAnswer }) => ({
+      problem: answer.ok ? NO_OOB_CODE : answer.problem,
     })),
-    keepChallenge: assign(({ context }, { answer }: { answer: ChallengeAnswerStamped }) => {
+    assignPush: assign(({ context }, { answer }: { answer: PushAnswer }) => {
       if (!answer.ok) return {};
       return {
         oobCode: answer.value.oobCode,
@@ -121,100 +151,65 @@ export const challengeMachine = setup({
         problem: undefined,
       };
     }),
-    deferResend: assign((_, { answer }: { answer: ChallengeAnswerStamped }) =>
+    assignResendDeferred: assign((_, { answer }: { answer: PushAnswer }) =>
       answer.ok ? {} : { resendAvailableAt: retryAt(answer.problem, 0, answer.at, answer.jitter), resendReady: false, problem: answer.problem },
     ),
-    emitResendBackoff: emit(({ context }) => ({ ...retryBackoffEmitted(context), retryAt: context.resendAvailableAt })),
-    markResendReady: assign({ resendReady: true }),
-    keepPushApproval: assign((_, { result }: { result: PollOutput }) => (result.ok ? { tokens: result.tokens, method: "push" as const } : {})),
-    keepCodeApproval: assign((_, { answer, method }: { answer: CodeAnswer; method: ApprovalMethod }) =>
-      answer.ok
-        ? { tokens: answer.value, method, newRecoveryCode: "recoveryCode" in answer.value ? answer.value.recoveryCode : undefined }
-        : {},
+    emitResendBackoff: emit(({ context }) => ({ ...retryBackoff(context), retryAt: context.resendAvailableAt })),
+    assignResendReady: assign({ resendReady: true }),
+    assignPushApproval: assign((_, { answer }: { answer: Answer<Tokens> }) => (answer.ok ? { tokens: answer.value, method: "push" as const } : {})),
+    assignOtpApproval: assign((_, { answer }: { answer: Answer<Tokens> }) => (answer.ok ? { tokens: answer.value, method: "otp" as const } : {})),
+    assignRecoveryApproval: assign((_, { answer }: { answer: Answer<RecoveryTokens> }) =>
+      answer.ok ? { tokens: answer.value, method: "recovery-code" as const, newRecoveryCode: answer.value.recoveryCode } : {},
     ),
-    keepNewMfaToken: assign((_, { answer }: { answer: AnyAnswer }) =>
-      answer.ok ? {} : { problem: answer.problem, newMfaToken: answer.problem.mfaToken },
-    ),
-    keepCodeError: assign((_, { answer }: { answer: AnyAnswer }) => ({
+    assignNewMfaToken: assign((_, { answer }: { answer: AnyAnswer }) => (answer.ok ? {} : { problem: answer.problem, newMfaToken: answer.problem.mfaToken })),
+    assignCodeError: assign((_, { answer }: { answer: AnyAnswer }) => ({
       codeError: answer.ok ? undefined : answer.problem.code === "invalid_code" ? "That code is not valid." : answer.problem.message,
     })),
     clearCodeError: assign({ codeError: undefined }),
-    recordPollSent: assign(({ context }, { report }: { report: PollSentEvent }) => afterPollSent(context, report)),
-    recordPollAnswer: assign((_, { report }: { report: PollAnsweredEvent }) => afterPollAnswered(report)),
-    emitPollAnswer: enqueueActions(({ enqueue }, { report }: { report: PollAnsweredEvent }) => {
-      enqueue.emit(pollEmitted(report));
-      if (report.code !== "authorization_pending") enqueue.emit(pollBackoffEmitted(report));
-    }),
   },
 }).createMachine({
   id: "challenge",
-  context: ({ input }) => ({
-    ...initialFlowContext(input),
-    requestedId: input.authenticatorId,
-    timeoutMs: input.timeoutMs ?? DEFAULTS.challengeTimeoutMs,
-    resendCooldownMs: input.resendCooldownMs ?? DEFAULTS.resendCooldownMs,
-    choices: [],
-    authenticatorId: undefined,
-    resendAvailableAt: 0,
-    resendReady: false,
-    codeError: undefined,
-    method: undefined,
-    newRecoveryCode: undefined,
-    newMfaToken: undefined,
-  }),
-  initial: "listing",
-  on: { CANCEL: ".cancelled" },
+  context: ({ input }) => challengeContext(input),
+  initial: "starting",
+  on: { CANCEL: "#challenge.cancelled" },
   states: {
+    starting: {
+      always: [
+        { guard: "isResumingAtPolling", target: "#challenge.challenged.polling", actions: "assignResumed" },
+        { guard: "isResumingAtOtpEntry", target: "#challenge.challenged.otpEntry", actions: "assignResumed" },
+        { guard: "isResumingAtRecoveryEntry", target: "#challenge.challenged.recoveryEntry", actions: "assignResumed" },
+        { target: "#challenge.listing" },
+      ],
+    },
     listing: {
       invoke: {
         id: "listAuthenticators",
         src: "listAuthenticators",
-        input: ({ context }) => ({ mfaToken: context.mfaToken }),
+        input: mfaTokenInput,
         onDone: [
-          {
-            guard: { type: "foundRequested", params: ({ event }) => ({ answer: event.output }) },
-            target: "challenging",
-            actions: [{ type: "keepChoices", params: ({ event }) => ({ answer: event.output }) }, "chooseRequested"],
-          },
-          {
-            guard: { type: "missingRequested", params: ({ event }) => ({ answer: event.output }) },
-            target: "not_enrolled",
-            actions: { type: "keepNotEnrolled", params: { message: REASONS.unknownAuthenticator } },
-          },
-          {
-            guard: { type: "foundOne", params: ({ event }) => ({ answer: event.output }) },
-            target: "challenging",
-            actions: [{ type: "keepChoices", params: ({ event }) => ({ answer: event.output }) }, "chooseOnly"],
-          },
-          {
-            guard: { type: "foundSeveral", params: ({ event }) => ({ answer: event.output }) },
-            target: "choosing",
-            actions: { type: "keepChoices", params: ({ event }) => ({ answer: event.output }) },
-          },
-          {
-            guard: { type: "succeeded", params: ({ event }) => ({ answer: event.output }) },
-            target: "not_enrolled",
-            actions: { type: "keepNotEnrolled", params: { message: REASONS.noPushAuthenticator } },
-          },
-          {
-            guard: { type: "canRetry", params: ({ event }) => ({ answer: event.output }) },
-            target: "retryingList",
-            actions: [{ type: "keepRetry", params: ({ event }) => ({ answer: event.output }) }, "emitRetryBackoff"],
-          },
-          ...failures(["mfa_token_invalid", "misconfigured", "rate_limited"]),
+          { guard: { type: "hasRequested", params: answer }, target: "#challenge.challenging", actions: [{ type: "assignChoices", params: answer }, "assignRequested"] },
+          { guard: { type: "isRequestedMissing", params: answer }, target: "#challenge.not_enrolled", actions: "assignUnknownAuthenticator" },
+          { guard: { type: "hasOneChoice", params: answer }, target: "#challenge.challenging", actions: [{ type: "assignChoices", params: answer }, "assignOnlyChoice"] },
+          { guard: { type: "hasSeveralChoices", params: answer }, target: "#challenge.choosing", actions: { type: "assignChoices", params: answer } },
+          { guard: { type: "isSuccess", params: answer }, target: "#challenge.not_enrolled", actions: "assignNoPushAuthenticator" },
+          { guard: { type: "canRetry", params: answer }, target: "#challenge.retryingList", actions: [{ type: "assignRetry", params: answer }, "emitRetryBackoff"] },
+          { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#challenge.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
+          { guard: { type: "isMisconfigured", params: answer }, target: "#challenge.misconfigured", actions: { type: "assignProblem", params: answer } },
+          { guard: { type: "isRateLimited", params: answer }, target: "#challenge.rate_limited", actions: { type: "assignProblem", params: answer } },
+          { target: "#challenge.failed", actions: { type: "assignProblem", params: answer } },
         ],
-        onError: { target: "failed", actions: { type: "keepCrash", params: ({ event }) => ({ error: event.error }) } },
+        onError: { target: "#challenge.failed", actions: { type: "assignCrash", params: thrown } },
       },
     },
     retryingList: {
-      invoke: { id: "retryTimer", src: "timer", input: ({ context }) => ({ until: context.retryAt }), onDone: "listing" },
+      after: { untilRetry: { target: "#challenge.listing" } },
     },
     choosing: {
       on: {
         CHOOSE_AUTHENTICATOR: {
           guard: { type: "isChoice", params: ({ event }) => ({ id: event.id }) },
-          target: "challenging",
-          actions: { type: "choose", params: ({ event }) => ({ id: event.id }) },
+          target: "#challenge.challenging",
+          actions: { type: "assignChosen", params: ({ event }) => ({ id: event.id }) },
         },
       },
     },
@@ -222,68 +217,68 @@ export const challengeMachine = setup({
       invoke: {
         id: "requestChallenge",
         src: "requestChallenge",
-        input: ({ context }) => ({ mfaToken: context.mfaToken, authenticatorId: context.authenticatorId ?? "" }),
+        input: pushRequestInput,
         onDone: [
-          {
-            guard: { type: "pushSent", params: ({ event }) => ({ answer: event.output }) },
-            target: "challenged",
-            actions: { type: "keepChallenge", params: ({ event }) => ({ answer: event.output }) },
-          },
-          {
-            guard: { type: "canRetry", params: ({ event }) => ({ answer: event.output }) },
-            target: "retryingChallenge",
-            actions: [{ type: "keepRetry", params: ({ event }) => ({ answer: event.output }) }, "emitRetryBackoff"],
-          },
-          ...failures(["not_enrolled", "invalid_authenticator", "mfa_token_invalid", "misconfigured", "rate_limited"], true),
+          { guard: { type: "isPushSent", params: answer }, target: "#challenge.challenged", actions: { type: "assignPush", params: answer } },
+          { guard: { type: "canRetry", params: answer }, target: "#challenge.retryingChallenge", actions: [{ type: "assignRetry", params: answer }, "emitRetryBackoff"] },
+          { guard: { type: "isNotEnrolled", params: answer }, target: "#challenge.not_enrolled", actions: { type: "assignProblem", params: answer } },
+          { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#challenge.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
+          { guard: { type: "isMisconfigured", params: answer }, target: "#challenge.misconfigured", actions: { type: "assignProblem", params: answer } },
+          { guard: { type: "isRateLimited", params: answer }, target: "#challenge.rate_limited", actions: { type: "assignProblem", params: answer } },
+          { target: "#challenge.failed", actions: { type: "assignPushProblem", params: answer } },
         ],
-        onError: { target: "failed", actions: { type: "keepCrash", params: ({ event }) => ({ error: event.error }) } },
+        onError: { target: "#challenge.failed", actions: { type: "assignCrash", params: thrown } },
       },
     },
     retryingChallenge: {
-      invoke: { id: "retryTimer", src: "timer", input: ({ context }) => ({ until: context.retryAt }), onDone: "challenging" },
+      after: { untilRetry: { target: "#challenge.challenging" } },
     },
     challenged: {
-      invoke: {
-        id: "deadline",
-        src: "timer",
-        input: ({ context }) => ({ until: context.deadlineAt ?? 0 }),
-        onDone: [{ guard: "wasRateLimited", target: "rate_limited" }, { target: "expired" }],
+      after: {
+        untilDeadline: [{ guard: "wasRateLimited", target: "#challenge.rate_limited" }, { target: "#challenge.expired" }],
       },
       initial: "polling",
       states: {
         polling: {
           tags: ["resumable"],
-          invoke: [
-            {
-              id: "poll",
-              src: "poll",
-              input: ({ context }) => pollInput(context),
-              onDone: [
-                {
-                  guard: { type: "succeeded", params: ({ event }) => ({ answer: event.output }) },
-                  target: "#challenge.approved",
-                  actions: { type: "keepPushApproval", params: ({ event }) => ({ result: event.output }) },
-                },
-                ...failures(["rejected", "expired", "mfa_required", "mfa_token_invalid", "misconfigured"]),
-              ],
-            },
-            {
-              id: "resendCooldown",
-              src: "timer",
-              input: ({ context }) => ({ until: context.resendAvailableAt }),
-              onDone: { actions: "markResendReady" },
-            },
-          ],
           on: {
-            RESEND: { guard: "resendReady", target: "resending" },
-            USE_OTP: { target: "otpEntry", actions: "clearCodeError" },
-            USE_RECOVERY_CODE: { target: "recoveryEntry", actions: "clearCodeError" },
-            "POLL.SENT": { actions: { type: "recordPollSent", params: ({ event }) => ({ report: event }) } },
-            "POLL.ANSWERED": {
-              actions: [
-                { type: "recordPollAnswer", params: ({ event }) => ({ report: event }) },
-                { type: "emitPollAnswer", params: ({ event }) => ({ report: event }) },
-              ],
+            RESEND: { guard: "canResend", target: "#challenge.challenged.resending" },
+            USE_OTP: { target: "#challenge.challenged.otpEntry", actions: "clearCodeError" },
+            USE_RECOVERY_CODE: { target: "#challenge.challenged.recoveryEntry", actions: "clearCodeError" },
+          },
+          initial: "waiting",
+          states: {
+            waiting: {
+              after: {
+                untilWake: [
+                  { guard: "isResendDue", target: "#challenge.challenged.polling.waiting", reenter: true, actions: "assignResendReady" },
+                  { target: "#challenge.challenged.polling.requesting" },
+                ],
+              },
+            },
+            requesting: {
+              entry: "assignPollSent",
+              invoke: {
+                id: "verifyOob",
+                src: "verifyOob",
+                input: pollRequestInput,
+                onDone: [
+                  { guard: { type: "isSuccess", params: answer }, target: "#challenge.approved", actions: { type: "assignPushApproval", params: answer } },
+                  { guard: { type: "isPending", params: answer }, target: "#challenge.challenged.polling.waiting", actions: [{ type: "assignPollAnswer", params: answer }, "emitPoll"] },
+                  {
+                    guard: { type: "isDelayed", params: answer },
+                    target: "#challenge.challenged.polling.waiting",
+                    actions: [{ type: "assignPollAnswer", params: answer }, "emitPoll", "emitPollBackoff"],
+                  },
+                  { guard: { type: "isRejected", params: answer }, target: "#challenge.rejected", actions: { type: "assignProblem", params: answer } },
+                  { guard: { type: "isExpired", params: answer }, target: "#challenge.expired", actions: { type: "assignProblem", params: answer } },
+                  { guard: { type: "isMfaRequired", params: answer }, target: "#challenge.mfa_required", actions: { type: "assignNewMfaToken", params: answer } },
+                  { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#challenge.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
+                  { guard: { type: "isMisconfigured", params: answer }, target: "#challenge.misconfigured", actions: { type: "assignProblem", params: answer } },
+                  { target: "#challenge.failed", actions: { type: "assignProblem", params: answer } },
+                ],
+                onError: { target: "#challenge.failed", actions: { type: "assignCrash", params: thrown } },
+              },
             },
           },
         },
@@ -291,30 +286,29 @@ export const challengeMachine = setup({
           invoke: {
             id: "requestChallenge",
             src: "requestChallenge",
-            input: ({ context }) => ({ mfaToken: context.mfaToken, authenticatorId: context.authenticatorId ?? "" }),
+            input: pushRequestInput,
             onDone: [
+              { guard: { type: "isPushSent", params: answer }, target: "#challenge.challenged.polling", actions: { type: "assignPush", params: answer } },
+              // Too many pushes, or a failure: keep polling the push already sent, resend later.
               {
-                guard: { type: "pushSent", params: ({ event }) => ({ answer: event.output }) },
-                target: "polling",
-                actions: { type: "keepChallenge", params: ({ event }) => ({ answer: event.output }) },
+                guard: { type: "isRetryable", params: answer },
+                target: "#challenge.challenged.polling",
+                actions: [{ type: "assignResendDeferred", params: answer }, "emitResendBackoff"],
               },
-              {
-                // Too many pushes, or a failure: keep polling the push already sent, resend later.
-                guard: { type: "isRetryable", params: ({ event }) => ({ answer: event.output }) },
-                target: "polling",
-                actions: [{ type: "deferResend", params: ({ event }) => ({ answer: event.output }) }, "emitResendBackoff"],
-              },
-              ...failures(["not_enrolled", "invalid_authenticator", "mfa_token_invalid", "misconfigured"], true),
+              { guard: { type: "isNotEnrolled", params: answer }, target: "#challenge.not_enrolled", actions: { type: "assignProblem", params: answer } },
+              { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#challenge.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
+              { guard: { type: "isMisconfigured", params: answer }, target: "#challenge.misconfigured", actions: { type: "assignProblem", params: answer } },
+              { target: "#challenge.failed", actions: { type: "assignPushProblem", params: answer } },
             ],
-            onError: { target: "#challenge.failed", actions: { type: "keepCrash", params: ({ event }) => ({ error: event.error }) } },
+            onError: { target: "#challenge.failed", actions: { type: "assignCrash", params: thrown } },
           },
         },
         otpEntry: {
           tags: ["resumable"],
           on: {
-            SUBMIT_OTP: { guard: { type: "hasText", params: ({ event }) => ({ text: event.otp }) }, target: "verifyingOtp" },
-            USE_RECOVERY_CODE: { target: "recoveryEntry", actions: "clearCodeError" },
-            BACK_TO_PUSH: { target: "polling" },
+            SUBMIT_OTP: { guard: { type: "hasText", params: ({ event }) => ({ text: event.otp }) }, target: "#challenge.challenged.verifyingOtp" },
+            USE_RECOVERY_CODE: { target: "#challenge.challenged.recoveryEntry", actions: "clearCodeError" },
+            BACK_TO_PUSH: { target: "#challenge.challenged.polling" },
           },
         },
         verifyingOtp: {
@@ -323,47 +317,42 @@ export const challengeMachine = setup({
             src: "verifyOtp",
             input: ({ context, event }) => ({ mfaToken: context.mfaToken, otp: event.type === "SUBMIT_OTP" ? event.otp.trim() : "" }),
             onDone: [
-              {
-                guard: { type: "succeeded", params: ({ event }) => ({ answer: event.output }) },
-                target: "#challenge.approved",
-                actions: { type: "keepCodeApproval", params: ({ event }) => ({ answer: event.output, method: "otp" as const }) },
-              },
-              ...codeFailures("otpEntry"),
+              { guard: { type: "isSuccess", params: answer }, target: "#challenge.approved", actions: { type: "assignOtpApproval", params: answer } },
+              { guard: { type: "isCodeRefused", params: answer }, target: "#challenge.challenged.otpEntry", actions: { type: "assignCodeError", params: answer } },
+              { guard: { type: "isLockedOut", params: answer }, target: "#challenge.locked_out", actions: { type: "assignProblem", params: answer } },
+              { guard: { type: "isMfaRequired", params: answer }, target: "#challenge.mfa_required", actions: { type: "assignNewMfaToken", params: answer } },
+              { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#challenge.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
+              { guard: { type: "isMisconfigured", params: answer }, target: "#challenge.misconfigured", actions: { type: "assignProblem", params: answer } },
+              { guard: { type: "isRateLimited", params: answer }, target: "#challenge.rate_limited", actions: { type: "assignProblem", params: answer } },
+              { target: "#challenge.failed", actions: { type: "assignProblem", params: answer } },
             ],
-            onError: { target: "#challenge.failed", actions: { type: "keepCrash", params: ({ event }) => ({ error: event.error }) } },
+            onError: { target: "#challenge.failed", actions: { type: "assignCrash", params: thrown } },
           },
         },
         recoveryEntry: {
           tags: ["resumable"],
           on: {
-            SUBMIT_RECOVERY_CODE: {
-              guard: { type: "hasText", params: ({ event }) => ({ text: event.code }) },
-              target: "verifyingRecoveryCode",
-            },
-            USE_OTP: { target: "otpEntry", actions: "clearCodeError" },
-            BACK_TO_PUSH: { target: "polling" },
+            SUBMIT_RECOVERY_CODE: { guard: { type: "hasText", params: ({ event }) => ({ text: event.code }) }, target: "#challenge.challenged.verifyingRecoveryCode" },
+            USE_OTP: { target: "#challenge.challenged.otpEntry", actions: "clearCodeError" },
+            BACK_TO_PUSH: { target: "#challenge.challenged.polling" },
           },
         },
         verifyingRecoveryCode: {
           invoke: {
             id: "verifyRecoveryCode",
             src: "verifyRecoveryCode",
-            input: ({ context, event }) => ({
-              mfaToken: context.mfaToken,
-              recoveryCode: event.type === "SUBMIT_RECOVERY_CODE" ? event.code.trim() : "",
-            }),
+            input: ({ context, event }) => ({ mfaToken: context.mfaToken, recoveryCode: event.type === "SUBMIT_RECOVERY_CODE" ? event.code.trim() : "" }),
             onDone: [
-              {
-                guard: { type: "succeeded", params: ({ event }) => ({ answer: event.output }) },
-                target: "#challenge.approved",
-                actions: {
-                  type: "keepCodeApproval",
-                  params: ({ event }) => ({ answer: event.output, method: "recovery-code" as const }),
-                },
-              },
-              ...codeFailures("recoveryEntry"),
+              { guard: { type: "isSuccess", params: answer }, target: "#challenge.approved", actions: { type: "assignRecoveryApproval", params: answer } },
+              { guard: { type: "isCodeRefused", params: answer }, target: "#challenge.challenged.recoveryEntry", actions: { type: "assignCodeError", params: answer } },
+              { guard: { type: "isLockedOut", params: answer }, target: "#challenge.locked_out", actions: { type: "assignProblem", params: answer } },
+              { guard: { type: "isMfaRequired", params: answer }, target: "#challenge.mfa_required", actions: { type: "assignNewMfaToken", params: answer } },
+              { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#challenge.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
+              { guard: { type: "isMisconfigured", params: answer }, target: "#challenge.misconfigured", actions: { type: "assignProblem", params: answer } },
+              { guard: { type: "isRateLimited", params: answer }, target: "#challenge.rate_limited", actions: { type: "assignProblem", params: answer } },
+              { target: "#challenge.failed", actions: { type: "assignProblem", params: answer } },
             ],
-            onError: { target: "#challenge.failed", actions: { type: "keepCrash", params: ({ event }) => ({ error: event.error }) } },
+            onError: { target: "#challenge.failed", actions: { type: "assignCrash", params: thrown } },
           },
         },
       },
@@ -373,7 +362,7 @@ export const challengeMachine = setup({
       output: ({ context }): ChallengeOutput => {
         const method = context.method ?? "push";
         const reason = method === "push" ? REASONS.approvedPush : method === "otp" ? REASONS.approvedOtp : REASONS.approvedRecovery;
-        const base = { outcome: "approved" as const, reason, tokens: context.tokens!, method };
+        const base = { outcome: "approved" as const, reason, tokens: tokensOf(context), method };
         return context.newRecoveryCode === undefined ? base : { ...base, newRecoveryCode: context.newRecoveryCode };
       },
     },
@@ -381,50 +370,14 @@ export const challengeMachine = setup({
     expired: { type: "final", output: { outcome: "expired", reason: REASONS.challengeExpired } },
     not_enrolled: {
       type: "final",
-      output: ({ context }) => ({ outcome: "not_enrolled", reason: reasonOf(context.problem, REASONS.noPushAuthenticator) }),
+      output: ({ context }): ChallengeOutput => ({ outcome: "not_enrolled", reason: reasonOf(context.problem, REASONS.noPushAuthenticator) }),
     },
     mfa_required: {
       type: "final",
-      output: ({ context }) => ({ outcome: "mfa_required", reason: REASONS.mfaRequired, mfaToken: context.newMfaToken ?? "" }),
+      output: ({ context }): ChallengeOutput => ({ outcome: "mfa_required", reason: REASONS.mfaRequired, mfaToken: context.newMfaToken ?? "" }),
     },
     locked_out: { type: "final", output: { outcome: "locked_out", reason: REASONS.lockedOut } },
     ...sharedFinalStates("challenge"),
   },
-  output: ({ event }) => event.output as ChallengeOutput,
+  output: ({ event }) => challengeOutputOf(event.output),
 });
-
-/**
- * Where a decisive failure leads: one transition per listed code, then `failed` for the rest.
- * `keepChallengeFailure` also covers a challenge answer without an oob_code. The transitions are
- * built in a loop, which XState's config types cannot follow: they are typed loosely here and
- * checked by the model-based tests, which take every one of them.
- */
-function failures(codes: readonly (keyof typeof TARGET)[], challengeAnswer = false) {
-  const keep = challengeAnswer ? "keepChallengeFailure" : "keepProblem";
-  const routes = codes.map((code) => ({
-    guard: { type: "failedWith", params: ({ event }: { event: { output: AnyAnswer } }) => ({ answer: event.output, codes: [code as ErrorCode] }) },
-    target: `#challenge.${TARGET[code]}`,
-    actions: [
-      { type: code === "mfa_required" ? "keepNewMfaToken" : keep, params: ({ event }: { event: { output: AnyAnswer } }) => ({ answer: event.output }) },
-    ],
-  }));
-  return [...routes, { target: "#challenge.failed", actions: [{ type: keep, params: ({ event }: { event: { output: AnyAnswer } }) => ({ answer: event.output }) }] }] as never[];
-}
-
-/** Where a refused or failed code leads: back to the code screen, or an outcome. */
-function codeFailures(entry: "otpEntry" | "recoveryEntry") {
-  const params = ({ event }: { event: { output: AnyAnswer } }) => ({ answer: event.output });
-  return [
-    {
-      guard: { type: "failedWith", params: ({ event }: { event: { output: AnyAnswer } }) => ({ answer: event.output, codes: ["invalid_code", "server_error", "network", "timeout"] as ErrorCode[] }) },
-      target: entry,
-      actions: [{ type: "keepCodeError", params }],
-    },
-    {
-      guard: { type: "failedWith", params: ({ event }: { event: { output: AnyAnswer } }) => ({ answer: event.output, codes: ["too_many_attempts"] as ErrorCode[] }) },
-      target: "#challenge.locked_out",
-      actions: [{ type: "keepProblem", params }],
-    },
-    ...failures(["mfa_required", "mfa_token_invalid", "misconfigured", "rate_limited"]),
-  ] as never[];
-}

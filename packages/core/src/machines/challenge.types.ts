@@ -11,6 +11,14 @@ export interface ChallengeInput extends FlowInput {
   readonly resendCooldownMs?: number;
 }
 
+/** The states a saved challenge goes on from. */
+export type ChallengeResumePoint = "polling" | "otpEntry" | "recoveryEntry";
+
+/** What the machine starts from: new options, or a saved flow's context and where it stood. */
+export type ChallengeMachineInput =
+  | (ChallengeInput & { readonly resume?: undefined })
+  | { readonly resume: { readonly at: ChallengeResumePoint; readonly context: ChallengeContext } };
+
 /** An active push authenticator the user can choose. */
 export interface PushAuthenticator {
   readonly id: string;
@@ -25,7 +33,9 @@ export interface ChallengeContext extends FlowContext {
   /** The active push authenticators, once listed. */
   readonly choices: readonly PushAuthenticator[];
   readonly authenticatorId: string | undefined;
+  /** When the next push may be sent, on the flow clock. */
   readonly resendAvailableAt: number;
+  /** The cooldown has passed while the user waited for the push. */
   readonly resendReady: boolean;
   /** Why the last code was refused, for the code screen. */
   readonly codeError: string | undefined;
@@ -34,6 +44,8 @@ export interface ChallengeContext extends FlowContext {
   readonly newRecoveryCode: string | undefined;
   /** The mfa_token of an `mfa_required` answer (a secret: only in the outcome). */
   readonly newMfaToken: string | undefined;
+  /** Set only while a resumed flow starts: the state it goes on from. */
+  readonly resumeAt: ChallengeResumePoint | undefined;
 }
 
 /** Events the challenge machine accepts from the app. */

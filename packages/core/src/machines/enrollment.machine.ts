@@ -1,34 +1,48 @@
-import { assign, emit, enqueueActions, setup } from "xstate";
-import type { ErrorCode } from "../errors.ts";
-import type { Association, Result } from "../transport.ts";
-import { declaredActors, type Stamped } from "./actors.ts";
-import type { EnrollmentContext, EnrollmentEvent, EnrollmentInput } from "./enrollment.types.ts";
+import { assign, emit, setup } from "xstate";
+import type { Association, Tokens } from "../transport.ts";
+import { declaredActors, type Answer, type AnyAnswer } from "./actors.ts";
+import type { EnrollmentContext, EnrollmentEvent, EnrollmentMachineInput } from "./enrollment.types.ts";
 import type { FlowEmitted } from "./events.types.ts";
-import { REASONS, type EnrollmentOutput } from "./outcomes.ts";
+import { enrollmentOutputOf, REASONS, type EnrollmentOutput } from "./outcomes.ts";
 import { DEFAULTS } from "./policy.ts";
-import { pollMachine } from "./poll.machine.ts";
-import type { PollAnsweredEvent, PollOutput, PollReport, PollSentEvent } from "./poll.types.ts";
 import {
-  afterPollAnswered,
-  afterPollSent,
-  afterRetryableFailure,
-  canRetry,
+  answer,
   deadlineFrom,
-  initialFlowContext,
+  delaysFrom,
+  flowContextFrom,
+  flowDueTimes,
+  flowGuards,
+  flowUpdates,
+  mfaTokenInput,
   pollBackoffEmitted,
   pollEmitted,
-  pollInput,
-  crashProblem,
-  reasonOf,
-  retryBackoffEmitted,
+  pollRequestInput,
+  retryBackoff,
   sharedFinalStates,
+  thrown,
+  tokensOf,
 } from "./shared.ts";
 
-type AssociateAnswer = Stamped<Result<Association>>;
-type Failure = { readonly ok: false; readonly problem: { readonly code: ErrorCode } };
+type AssociateAnswer = Answer<Association>;
 
-const failedWith = (answer: { readonly ok: boolean }, codes: readonly ErrorCode[]): boolean =>
-  !answer.ok && codes.includes((answer as Failure).problem.code);
+/** When each wait of the enrollment ends, on the flow clock. */
+export const enrollmentDueTimes = {
+  ...flowDueTimes,
+  untilNextPoll: (context: EnrollmentContext) => context.nextPollAt,
+};
+
+/** The context a new or resumed enrollment starts with. */
+function enrollmentContext(input: EnrollmentMachineInput): EnrollmentContext {
+  if (input.resume) return { ...input.resume.context, resumeAt: input.resume.at };
+  return {
+    ...flowContextFrom(input),
+    enrollmentWindowMs: input.enrollmentWindowMs ?? DEFAULTS.enrollmentWindowMs,
+    barcodeUri: undefined,
+    expiresAt: undefined,
+    recoveryCodesPending: false,
+    resumeAt: undefined,
+  };
+}
 
 /**
  * Push enrollment: associate → show the QR (and, on a first enrollment, the recovery codes) →
@@ -37,25 +51,34 @@ const failedWith = (answer: { readonly ok: boolean }, codes: readonly ErrorCode[
  */
 export const enrollmentMachine = setup({
   types: {
-    input: {} as EnrollmentInput,
+    input: {} as EnrollmentMachineInput,
     context: {} as EnrollmentContext,
-    events: {} as EnrollmentEvent | PollReport,
+    events: {} as EnrollmentEvent,
     output: {} as EnrollmentOutput,
     emitted: {} as FlowEmitted,
   },
-  actors: { associate: declaredActors.associate, timer: declaredActors.timer, poll: pollMachine },
+  actors: { associate: declaredActors.associate, verifyOob: declaredActors.verifyOob },
+  delays: delaysFrom(enrollmentDueTimes, () => 0),
   guards: {
-    associated: (_, { answer }: { answer: AssociateAnswer }) => answer.ok,
-    associateFailedWith: (_, { answer, codes }: { answer: AssociateAnswer; codes: readonly ErrorCode[] }) =>
-      failedWith(answer, codes),
-    canRetryAssociate: ({ context }, { answer }: { answer: AssociateAnswer }) => !answer.ok && canRetry(context, answer.problem),
-    confirmedWithCodesPending: ({ context }, { result }: { result: PollOutput }) => result.ok && context.recoveryCodesPending,
-    confirmed: (_, { result }: { result: PollOutput }) => result.ok,
-    pollFailedWith: (_, { result, codes }: { result: PollOutput; codes: readonly ErrorCode[] }) => failedWith(result, codes),
-    wasRateLimited: ({ context }) => context.lastWait === "rate_limited",
+    ...flowGuards,
+    isResuming: ({ context }) => context.resumeAt === "awaitingDevice",
+    isAlreadyEnrolled: (_, { answer }: { answer: AssociateAnswer }) => !answer.ok && answer.problem.code === "already_enrolled",
+    isNotEnrolled: (_, { answer }: { answer: AssociateAnswer }) => !answer.ok && answer.problem.code === "not_enrolled",
+    /** The device confirmed a first enrollment whose recovery codes the user has not acknowledged yet. */
+    isConfirmedWithCodesPending: ({ context }, { answer }: { answer: Answer<Tokens> }) => answer.ok && context.recoveryCodesPending,
   },
   actions: {
-    keepAssociation: assign(({ context }, { answer }: { answer: AssociateAnswer }) => {
+    assignProblem: assign((_, { answer }: { answer: AnyAnswer }) => flowUpdates.problem(answer)),
+    assignCrash: assign((_, { error }: { error: unknown }) => flowUpdates.crash(error)),
+    assignRetry: assign(({ context }, { answer }: { answer: Answer<unknown> }) => flowUpdates.retry(context, answer)),
+    emitRetryBackoff: emit(({ context }) => retryBackoff(context)),
+    // The runtime replaces it with one that reads its clock (runtime.ts).
+    assignPollSent: assign(({ context }) => flowUpdates.pollSent(context, context.nextPollAt)),
+    assignPollAnswer: assign(({ context }, { answer }: { answer: Answer<unknown> }) => flowUpdates.pollAnswer(context, answer)),
+    emitPoll: emit(({ context }) => pollEmitted(context)),
+    emitPollBackoff: emit(({ context }) => pollBackoffEmitted(context)),
+    assignResumed: assign({ resumeAt: undefined }),
+    assignAssociation: assign(({ context }, { answer }: { answer: AssociateAnswer }) => {
       if (!answer.ok) return {};
       const expiresAt = deadlineFrom(context, answer.at, context.enrollmentWindowMs);
       return {
@@ -69,151 +92,109 @@ export const enrollmentMachine = setup({
         problem: undefined,
       };
     }),
-    emitQr: emit(({ context }) => ({ type: "qr", barcodeUri: context.barcodeUri ?? "", expiresAt: context.expiresAt ?? 0 }) as const),
-    emitRecoveryCodes: emit((_, { answer }: { answer: AssociateAnswer }) => ({
-      type: "recovery-codes" as const,
+    emitQr: emit(({ context }): FlowEmitted => ({ type: "qr", barcodeUri: context.barcodeUri ?? "", expiresAt: context.expiresAt ?? 0 })),
+    // Recovery codes are never kept in the context: they go out once, here.
+    emitRecoveryCodes: emit((_, { answer }: { answer: AssociateAnswer }): FlowEmitted => ({
+      type: "recovery-codes",
       codes: answer.ok ? (answer.value.recoveryCodes ?? []) : [],
     })),
-    keepRetry: assign(({ context }, { answer }: { answer: AssociateAnswer }) =>
-      answer.ok ? {} : afterRetryableFailure(context, answer),
-    ),
-    emitRetryBackoff: emit(({ context }) => retryBackoffEmitted(context)),
-    keepCrash: assign((_, { error }: { error: unknown }) => ({ problem: crashProblem(error) })),
-    keepProblem: assign((_, { answer }: { answer: { readonly ok: boolean } }) =>
-      answer.ok ? {} : { problem: (answer as unknown as { problem: EnrollmentContext["problem"] }).problem },
-    ),
-    keepTokens: assign((_, { result }: { result: PollOutput }) => (result.ok ? { tokens: result.tokens } : {})),
-    acknowledgeCodes: assign({ recoveryCodesPending: false }),
-    recordPollSent: assign(({ context }, { report }: { report: PollSentEvent }) => afterPollSent(context, report)),
-    recordPollAnswer: assign((_, { report }: { report: PollAnsweredEvent }) => afterPollAnswered(report)),
-    emitPollAnswer: enqueueActions(({ enqueue }, { report }: { report: PollAnsweredEvent }) => {
-      enqueue.emit(pollEmitted(report));
-      if (report.code !== "authorization_pending") enqueue.emit(pollBackoffEmitted(report));
-    }),
+    assignTokens: assign((_, { answer }: { answer: Answer<Tokens> }) => (answer.ok ? { tokens: answer.value } : {})),
+    assignCodesAcknowledged: assign({ recoveryCodesPending: false }),
   },
 }).createMachine({
   id: "enrollment",
-  context: ({ input }) => ({
-    ...initialFlowContext(input),
-    enrollmentWindowMs: input.enrollmentWindowMs ?? DEFAULTS.enrollmentWindowMs,
-    barcodeUri: undefined,
-    expiresAt: undefined,
-    recoveryCodesPending: false,
-  }),
-  initial: "associating",
-  on: { CANCEL: ".cancelled" },
+  context: ({ input }) => enrollmentContext(input),
+  initial: "starting",
+  on: { CANCEL: "#enrollment.cancelled" },
   states: {
+    starting: {
+      always: [
+        { guard: "isResuming", target: "#enrollment.awaitingDevice", actions: "assignResumed" },
+        { target: "#enrollment.associating" },
+      ],
+    },
     associating: {
       invoke: {
         id: "associate",
         src: "associate",
-        input: ({ context }) => ({ mfaToken: context.mfaToken }),
+        input: mfaTokenInput,
         onDone: [
           {
-            guard: { type: "associated", params: ({ event }) => ({ answer: event.output }) },
-            target: "awaitingDevice",
-            actions: [
-              { type: "keepAssociation", params: ({ event }) => ({ answer: event.output }) },
-              "emitQr",
-              { type: "emitRecoveryCodes", params: ({ event }) => ({ answer: event.output }) },
-            ],
+            guard: { type: "isSuccess", params: answer },
+            target: "#enrollment.awaitingDevice",
+            actions: [{ type: "assignAssociation", params: answer }, "emitQr", { type: "emitRecoveryCodes", params: answer }],
           },
-          {
-            guard: { type: "canRetryAssociate", params: ({ event }) => ({ answer: event.output }) },
-            target: "retryingAssociate",
-            actions: [{ type: "keepRetry", params: ({ event }) => ({ answer: event.output }) }, "emitRetryBackoff"],
-          },
-          ...associateFailures(),
+          { guard: { type: "canRetry", params: answer }, target: "#enrollment.retryingAssociate", actions: [{ type: "assignRetry", params: answer }, "emitRetryBackoff"] },
+          { guard: { type: "isAlreadyEnrolled", params: answer }, target: "#enrollment.already_enrolled", actions: { type: "assignProblem", params: answer } },
+          { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#enrollment.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
+          { guard: { type: "isMisconfigured", params: answer }, target: "#enrollment.misconfigured", actions: { type: "assignProblem", params: answer } },
+          // Push is not enabled on the tenant: a configuration matter, not the user's.
+          { guard: { type: "isNotEnrolled", params: answer }, target: "#enrollment.misconfigured", actions: { type: "assignProblem", params: answer } },
+          { guard: { type: "isRateLimited", params: answer }, target: "#enrollment.rate_limited", actions: { type: "assignProblem", params: answer } },
+          { target: "#enrollment.failed", actions: { type: "assignProblem", params: answer } },
         ],
-        onError: { target: "failed", actions: { type: "keepCrash", params: ({ event }) => ({ error: event.error }) } },
+        onError: { target: "#enrollment.failed", actions: { type: "assignCrash", params: thrown } },
       },
     },
     retryingAssociate: {
-      invoke: { id: "retryTimer", src: "timer", input: ({ context }) => ({ until: context.retryAt }), onDone: "associating" },
+      after: { untilRetry: { target: "#enrollment.associating" } },
     },
     awaitingDevice: {
       tags: ["resumable"],
-      invoke: [
-        {
-          id: "poll",
-          src: "poll",
-          input: ({ context }) => pollInput(context),
-          onDone: [
-            {
-              guard: { type: "confirmedWithCodesPending", params: ({ event }) => ({ result: event.output }) },
-              target: "awaitingAcknowledgement",
-              actions: { type: "keepTokens", params: ({ event }) => ({ result: event.output }) },
-            },
-            {
-              guard: { type: "confirmed", params: ({ event }) => ({ result: event.output }) },
-              target: "enrolled",
-              actions: { type: "keepTokens", params: ({ event }) => ({ result: event.output }) },
-            },
-            ...pollFailures(),
-          ],
+      after: {
+        untilDeadline: [{ guard: "wasRateLimited", target: "#enrollment.rate_limited" }, { target: "#enrollment.expired" }],
+      },
+      on: { ACK_RECOVERY_CODES: { actions: "assignCodesAcknowledged" } },
+      initial: "waiting",
+      states: {
+        waiting: {
+          after: { untilNextPoll: { target: "#enrollment.awaitingDevice.requesting" } },
         },
-        {
-          id: "deadline",
-          src: "timer",
-          input: ({ context }) => ({ until: context.deadlineAt ?? 0 }),
-          onDone: [{ guard: "wasRateLimited", target: "rate_limited" }, { target: "expired" }],
-        },
-      ],
-      on: {
-        ACK_RECOVERY_CODES: { actions: "acknowledgeCodes" },
-        "POLL.SENT": { actions: { type: "recordPollSent", params: ({ event }) => ({ report: event }) } },
-        "POLL.ANSWERED": {
-          actions: [
-            { type: "recordPollAnswer", params: ({ event }) => ({ report: event }) },
-            { type: "emitPollAnswer", params: ({ event }) => ({ report: event }) },
-          ],
+        requesting: {
+          entry: "assignPollSent",
+          invoke: {
+            id: "verifyOob",
+            src: "verifyOob",
+            input: pollRequestInput,
+            onDone: [
+              {
+                guard: { type: "isConfirmedWithCodesPending", params: answer },
+                target: "#enrollment.awaitingAcknowledgement",
+                actions: { type: "assignTokens", params: answer },
+              },
+              { guard: { type: "isSuccess", params: answer }, target: "#enrollment.enrolled", actions: { type: "assignTokens", params: answer } },
+              {
+                guard: { type: "isPending", params: answer },
+                target: "#enrollment.awaitingDevice.waiting",
+                actions: [{ type: "assignPollAnswer", params: answer }, "emitPoll"],
+              },
+              {
+                guard: { type: "isDelayed", params: answer },
+                target: "#enrollment.awaitingDevice.waiting",
+                actions: [{ type: "assignPollAnswer", params: answer }, "emitPoll", "emitPollBackoff"],
+              },
+              { guard: { type: "isExpired", params: answer }, target: "#enrollment.expired", actions: { type: "assignProblem", params: answer } },
+              { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#enrollment.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
+              { guard: { type: "isMisconfigured", params: answer }, target: "#enrollment.misconfigured", actions: { type: "assignProblem", params: answer } },
+              { target: "#enrollment.failed", actions: { type: "assignProblem", params: answer } },
+            ],
+            onError: { target: "#enrollment.failed", actions: { type: "assignCrash", params: thrown } },
+          },
         },
       },
     },
     awaitingAcknowledgement: {
       // The tokens are in hand: no record may hold them, and the codes could not be shown again anyway.
       tags: ["holdsTokens"],
-      on: { ACK_RECOVERY_CODES: { target: "enrolled", actions: "acknowledgeCodes" } },
+      on: { ACK_RECOVERY_CODES: { target: "#enrollment.enrolled", actions: "assignCodesAcknowledged" } },
     },
     enrolled: {
       type: "final",
-      output: ({ context }) => ({ outcome: "enrolled", reason: REASONS.enrolled, tokens: context.tokens! }),
+      output: ({ context }): EnrollmentOutput => ({ outcome: "enrolled", reason: REASONS.enrolled, tokens: tokensOf(context) }),
     },
     expired: { type: "final", output: { outcome: "expired", reason: REASONS.enrollmentExpired } },
     already_enrolled: { type: "final", output: { outcome: "already_enrolled", reason: REASONS.alreadyEnrolled } },
     ...sharedFinalStates("enrollment"),
   },
-  output: ({ event }) => event.output as EnrollmentOutput,
+  output: ({ event }) => enrollmentOutputOf(event.output),
 });
-
-/** Where a decisive poll answer other than the confirmation leads. */
-function pollFailures() {
-  const to = (target: string, codes: readonly ErrorCode[]) => ({
-    guard: { type: "pollFailedWith", params: ({ event }: { event: { output: PollOutput } }) => ({ result: event.output, codes }) },
-    target,
-    actions: { type: "keepProblem", params: ({ event }: { event: { output: PollOutput } }) => ({ answer: event.output }) },
-  }) as const;
-  return [
-    to("expired", ["expired"]),
-    to("mfa_token_invalid", ["mfa_token_invalid"]),
-    to("misconfigured", ["misconfigured"]),
-    { target: "failed", actions: { type: "keepProblem", params: ({ event }: { event: { output: PollOutput } }) => ({ answer: event.output }) } },
-  ] as const;
-}
-
-/** Where a failed association leads, after retries. */
-function associateFailures() {
-  const to = (target: string, codes: readonly ErrorCode[]) => ({
-    guard: { type: "associateFailedWith", params: ({ event }: { event: { output: AssociateAnswer } }) => ({ answer: event.output, codes }) },
-    target,
-    actions: { type: "keepProblem", params: ({ event }: { event: { output: AssociateAnswer } }) => ({ answer: event.output }) },
-  }) as const;
-  return [
-    to("already_enrolled", ["already_enrolled"]),
-    to("mfa_token_invalid", ["mfa_token_invalid"]),
-    to("misconfigured", ["misconfigured", "not_enrolled"]),
-    to("rate_limited", ["rate_limited"]),
-    { target: "failed", actions: { type: "keepProblem", params: ({ event }: { event: { output: AssociateAnswer } }) => ({ answer: event.output }) } },
-  ] as const;
-}
-

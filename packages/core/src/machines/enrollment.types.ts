@@ -6,6 +6,14 @@ export interface EnrollmentInput extends FlowInput {
   readonly enrollmentWindowMs?: number;
 }
 
+/** Where a saved enrollment goes on: waiting for the device (the only state a record is made in). */
+export type EnrollmentResumePoint = "awaitingDevice";
+
+/** What the machine starts from: new options, or a saved flow's context and where it stood. */
+export type EnrollmentMachineInput =
+  | (EnrollmentInput & { readonly resume?: undefined })
+  | { readonly resume: { readonly at: EnrollmentResumePoint; readonly context: EnrollmentContext } };
+
 /** Context of the enrollment machine. Recovery codes are never kept here: they go out once, as an event. */
 export interface EnrollmentContext extends FlowContext {
   readonly enrollmentWindowMs: number;
@@ -15,6 +23,8 @@ export interface EnrollmentContext extends FlowContext {
   readonly expiresAt: number | undefined;
   /** A first enrollment returned recovery codes that the user has not acknowledged yet. */
   readonly recoveryCodesPending: boolean;
+  /** Set only while a resumed flow starts: the state it goes on from. */
+  readonly resumeAt: EnrollmentResumePoint | undefined;
 }
 
 /** Events the enrollment machine accepts from the app. */

@@ -1,4 +1,4 @@
-import type { Problem } from "../errors.ts";
+import { PushflowError, type Problem } from "../errors.ts";
 import type { Tokens } from "../transport.ts";
 
 /** The public vocabulary of final outcomes (DESIGN.md). */
@@ -91,3 +91,19 @@ export const REASONS = {
   mfaTokenInvalid: "The mfa_token is invalid or expired: sign in again.",
   misconfigured: "The application is not set up for MFA push.",
 } as const;
+
+/** The output of a final state, checked: the root's `output` receives it untyped from XState. */
+export function enrollmentOutputOf(value: unknown): EnrollmentOutput {
+  if (isOutputOf<EnrollmentOutput>(value, ENROLLMENT_OUTCOMES)) return value;
+  throw new PushflowError("internal", "the enrollment ended without an outcome");
+}
+
+export function challengeOutputOf(value: unknown): ChallengeOutput {
+  if (isOutputOf<ChallengeOutput>(value, CHALLENGE_OUTCOMES)) return value;
+  throw new PushflowError("internal", "the challenge ended without an outcome");
+}
+
+function isOutputOf<T extends FlowOutput>(value: unknown, outcomes: readonly Outcome[]): value is T {
+  if (value === null || typeof value !== "object" || !("outcome" in value) || !("reason" in value)) return false;
+  return outcomes.some((outcome) => outcome === value.outcome) && typeof value.reason === "string";
+}

@@ -1,21 +1,22 @@
+import { assign } from "xstate";
 import { runtimeActors, type FlowRuntime } from "./actors.ts";
-import { challengeMachine } from "./challenge.machine.ts";
-import { enrollmentMachine } from "./enrollment.machine.ts";
-import { pollMachine } from "./poll.machine.ts";
-
-function providedPoll(runtime: FlowRuntime) {
-  const actors = runtimeActors(runtime);
-  return pollMachine.provide({ actors: { verifyOob: actors.verifyOob, timer: actors.timer } });
-}
+import { challengeDueTimes, challengeMachine } from "./challenge.machine.ts";
+import { enrollmentDueTimes, enrollmentMachine } from "./enrollment.machine.ts";
+import { delaysFrom, flowUpdates } from "./shared.ts";
 
 /**
  * Bound machines are built once per (transport, clock, random) and shared by every flow that runs
- * on them: `provide()` builds a whole new machine, which is most of a flow's memory otherwise.
+ * on them: `provide()` builds a whole new machine, which would be most of a flow's memory otherwise.
  */
-const cache = new WeakMap<object, WeakMap<object, WeakMap<object, { enroll?: unknown; challenge?: unknown }>>>();
+const cache = new WeakMap<object, WeakMap<object, WeakMap<object, Bound>>>();
 const DEFAULT_RANDOM = {};
 
-function cached<T>(runtime: FlowRuntime, kind: "enroll" | "challenge", build: () => T): T {
+interface Bound {
+  enroll?: ReturnType<typeof buildEnrollment>;
+  challenge?: ReturnType<typeof buildChallenge>;
+}
+
+function boundFor(runtime: FlowRuntime): Bound {
   let byClock = cache.get(runtime.transport);
   if (!byClock) cache.set(runtime.transport, (byClock = new WeakMap()));
   let byRandom = byClock.get(runtime.clock);
@@ -23,36 +24,38 @@ function cached<T>(runtime: FlowRuntime, kind: "enroll" | "challenge", build: ()
   const key = runtime.random ?? DEFAULT_RANDOM;
   let entry = byRandom.get(key);
   if (!entry) byRandom.set(key, (entry = {}));
-  return (entry[kind] ??= build()) as T;
+  return entry;
 }
 
 /** The enrollment machine bound to a transport and a clock, ready for `createActor`. */
 export function enrollmentWithRuntime(runtime: FlowRuntime) {
-  return cached(runtime, "enroll", () => buildEnrollment(runtime));
+  const bound = boundFor(runtime);
+  return (bound.enroll ??= buildEnrollment(runtime));
 }
 
 /** The challenge machine bound to a transport and a clock, ready for `createActor`. */
 export function challengeWithRuntime(runtime: FlowRuntime) {
-  return cached(runtime, "challenge", () => buildChallenge(runtime));
+  const bound = boundFor(runtime);
+  return (bound.challenge ??= buildChallenge(runtime));
 }
 
+// Requests go through the transport; waits and the time a poll went out come from the clock.
 function buildEnrollment(runtime: FlowRuntime) {
-  const actors = runtimeActors(runtime);
+  const { associate, verifyOob } = runtimeActors(runtime);
+  const now = () => runtime.clock.now();
   return enrollmentMachine.provide({
-    actors: { associate: actors.associate, timer: actors.timer, poll: providedPoll(runtime) },
+    actors: { associate, verifyOob },
+    delays: delaysFrom(enrollmentDueTimes, now),
+    actions: { assignPollSent: assign(({ context }) => flowUpdates.pollSent(context, now())) },
   });
 }
 
 function buildChallenge(runtime: FlowRuntime) {
-  const actors = runtimeActors(runtime);
+  const { listAuthenticators, requestChallenge, verifyOob, verifyOtp, verifyRecoveryCode } = runtimeActors(runtime);
+  const now = () => runtime.clock.now();
   return challengeMachine.provide({
-    actors: {
-      listAuthenticators: actors.listAuthenticators,
-      requestChallenge: actors.requestChallenge,
-      verifyOtp: actors.verifyOtp,
-      verifyRecoveryCode: actors.verifyRecoveryCode,
-      timer: actors.timer,
-      poll: providedPoll(runtime),
-    },
+    actors: { listAuthenticators, requestChallenge, verifyOob, verifyOtp, verifyRecoveryCode },
+    delays: delaysFrom(challengeDueTimes, now),
+    actions: { assignPollSent: assign(({ context }) => flowUpdates.pollSent(context, now())) },
   });
 }

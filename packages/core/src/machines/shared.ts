@@ -1,10 +1,10 @@
-import type { Problem } from "../errors.ts";
+import type { ErrorCode, Problem } from "../errors.ts";
 import { PushflowError } from "../errors.ts";
 import type { Tokens } from "../transport.ts";
-import { DEFAULTS, isRetryable, retryAt, type WaitCode } from "./policy.ts";
-import type { BackoffEmitted, PollEmitted } from "./events.types.ts";
+import type { Answer, AnyAnswer } from "./actors.ts";
+import type { BackoffEmitted, FlowEmitted } from "./events.types.ts";
 import { REASONS } from "./outcomes.ts";
-import type { PollAnsweredEvent, PollInput, PollSentEvent } from "./poll.types.ts";
+import { DEFAULTS, isRetryable, isWaitCode, retryAt, scheduleAfter, type WaitCode } from "./policy.ts";
 
 /** Options both flows take. */
 export interface FlowInput {
@@ -27,21 +27,22 @@ export interface FlowContext {
   readonly oobCode: string | undefined;
   /** Absolute deadline of the waiting phase on the flow clock. */
   readonly deadlineAt: number | undefined;
-  /** Earliest time of the next poll on the flow clock. */
+  /** Earliest time of the next poll on the flow clock: one interval after the last one sent, or later. */
   readonly nextPollAt: number;
   /** Polls sent so far. */
   readonly attempt: number;
-  /** What the last poll answer that kept us waiting was. */
+  /** What the last poll answer that kept the flow waiting was. */
   readonly lastWait: WaitCode | undefined;
-  /** Consecutive failures of the current one-shot call (associate, list, challenge). */
+  /** Consecutive transient failures of the current call (associate, list, challenge or poll). */
   readonly retries: number;
+  /** When a failed one-shot call is tried again, on the flow clock. */
   readonly retryAt: number;
   readonly tokens: Tokens | undefined;
   readonly problem: Problem | undefined;
 }
 
 /** Checks the input and fills in defaults; bad input is a PushflowError, not an outcome. */
-export function initialFlowContext(input: FlowInput): FlowContext {
+export function flowContextFrom(input: FlowInput): FlowContext {
   if (typeof input.mfaToken !== "string" || input.mfaToken.trim() === "") {
     throw new PushflowError("bad_input", "mfaToken is required");
   }
@@ -70,59 +71,105 @@ export function initialFlowContext(input: FlowInput): FlowContext {
   };
 }
 
+/** The params of every guard and action that reads a request's answer: `params: answer`. */
+export const answer = <T>({ event }: { readonly event: { readonly output: T } }): { readonly answer: T } => ({ answer: event.output });
+
+/** The params of the action that keeps why a request threw: `params: thrown`. */
+export const thrown = ({ event }: { readonly event: { readonly error: unknown } }): { readonly error: unknown } => ({ error: event.error });
+
+/** The request input both flows' calls share. */
+export const mfaTokenInput = ({ context }: { readonly context: FlowContext }) => ({ mfaToken: context.mfaToken });
+
+/** The input of a poll: the oob_code of the association or of the latest push. */
+export const pollRequestInput = ({ context }: { readonly context: FlowContext }) => ({
+  mfaToken: context.mfaToken,
+  oobCode: context.oobCode ?? "",
+});
+
+const failedWith = (answer: AnyAnswer, code: ErrorCode): boolean => !answer.ok && answer.problem.code === code;
+
+type AnswerParams = { readonly answer: AnyAnswer };
+type Args = { readonly context: FlowContext };
+
+/**
+ * Guards both machines name. Each reads the answer passed as `params` or the context, never the
+ * clock: the graph tests traverse the machines without one.
+ */
+export const flowGuards = {
+  isSuccess: (_: unknown, { answer }: AnswerParams) => answer.ok,
+  canRetry: ({ context }: Args, { answer }: AnswerParams) =>
+    !answer.ok && isRetryable(answer.problem) && context.retries < context.maxRetries,
+  /** The push is not answered yet: poll again one interval later. */
+  isPending: (_: unknown, { answer }: AnswerParams) => failedWith(answer, "authorization_pending"),
+  /** Poll again, later than usual: slow_down, 429, or a transient failure within the retry budget. */
+  isDelayed: ({ context }: Args, { answer }: AnswerParams) => {
+    if (answer.ok) return false;
+    const code = answer.problem.code;
+    if (code === "slow_down" || code === "rate_limited") return true;
+    return isRetryable(answer.problem) && context.retries < context.maxRetries;
+  },
+  isExpired: (_: unknown, { answer }: AnswerParams) => failedWith(answer, "expired"),
+  isMfaTokenInvalid: (_: unknown, { answer }: AnswerParams) => failedWith(answer, "mfa_token_invalid"),
+  isMisconfigured: (_: unknown, { answer }: AnswerParams) => failedWith(answer, "misconfigured"),
+  isRateLimited: (_: unknown, { answer }: AnswerParams) => failedWith(answer, "rate_limited"),
+  /** The deadline came while the server kept answering 429. */
+  wasRateLimited: ({ context }: Args) => context.lastWait === "rate_limited",
+};
+
+/**
+ * What the actions both machines name do, as plain functions of the context: each machine
+ * registers them in its own `setup()` (XState types an action by its machine's context), one line each.
+ */
+export const flowUpdates = {
+  /** A decisive failure: kept for the outcome's reason. */
+  problem: (answer: AnyAnswer): Partial<FlowContext> => (answer.ok ? {} : { problem: answer.problem }),
+  /** A request that threw instead of answering. */
+  crash: (error: unknown): Partial<FlowContext> => ({ problem: crashProblem(error) }),
+  /** A one-shot call failed and will be tried again. */
+  retry: (context: FlowContext, answer: Answer<unknown>): Partial<FlowContext> =>
+    answer.ok ? {} : { retries: context.retries + 1, retryAt: retryAt(answer.problem, context.retries, answer.at, answer.jitter), problem: answer.problem },
+  /** A poll went out at `sentAt`: no other may follow within one interval, whatever comes next. */
+  pollSent: (context: FlowContext, sentAt: number): Partial<FlowContext> => ({
+    attempt: context.attempt + 1,
+    nextPollAt: Math.max(context.nextPollAt, sentAt + context.intervalMs),
+  }),
+  /** A poll answer that keeps the flow waiting: when the next may go. */
+  pollAnswer: (context: FlowContext, answer: Answer<unknown>): Partial<FlowContext> => {
+    if (answer.ok || !isWaitCode(answer.problem.code)) return {};
+    const next = scheduleAfter(answer.problem, context, answer.at, answer.jitter);
+    // Never sooner than one interval after the poll was sent, nor than the answer asks.
+    return { ...next, nextPollAt: Math.max(next.nextPollAt, context.nextPollAt), lastWait: answer.problem.code };
+  },
+};
+
+/** The emitted `backoff` of a failed one-shot call that will be tried again. */
+export function retryBackoff(context: FlowContext): BackoffEmitted {
+  const code = context.problem?.code;
+  const cause = code === "rate_limited" || code === "network" || code === "timeout" ? code : "server_error";
+  return { type: "backoff", cause, retryAt: context.retryAt };
+}
+
+/** The `poll` event after an answer that keeps the flow waiting. */
+export function pollEmitted(context: FlowContext): FlowEmitted {
+  const answer = context.lastWait ?? "authorization_pending";
+  return { type: "poll", attempt: context.attempt, answer, intervalMs: context.intervalMs, nextPollAt: context.nextPollAt };
+}
+
+/** The `backoff` event after a poll answer that made the wait longer than one interval. */
+export function pollBackoffEmitted(context: FlowContext): FlowEmitted {
+  const cause = context.lastWait === undefined || context.lastWait === "authorization_pending" ? "slow_down" : context.lastWait;
+  return { type: "backoff", cause, retryAt: context.nextPollAt };
+}
+
 /** The deadline of a waiting phase that starts at `at`, capped by the mfa_token's lifetime. */
 export function deadlineFrom(context: FlowContext, at: number, windowMs: number): number {
   return Math.min(at + windowMs, context.mfaTokenExpiresAt ?? Number.POSITIVE_INFINITY);
 }
 
-/** Input of the poll loop for the current oob_code. */
-export function pollInput(context: FlowContext): PollInput {
-  return {
-    mfaToken: context.mfaToken,
-    oobCode: context.oobCode ?? "",
-    intervalMs: context.intervalMs,
-    nextPollAt: context.nextPollAt,
-    maxRetries: context.maxRetries,
-    attempt: context.attempt,
-  };
-}
-
-/** A poll went out: no other may follow within one interval, even after a detour to a code screen. */
-export function afterPollSent(context: FlowContext, event: PollSentEvent): Partial<FlowContext> {
-  return { attempt: event.attempt, nextPollAt: event.sentAt + context.intervalMs };
-}
-
-export function afterPollAnswered(event: PollAnsweredEvent): Partial<FlowContext> {
-  return { attempt: event.attempt, intervalMs: event.intervalMs, nextPollAt: event.nextPollAt, lastWait: event.code };
-}
-
-export function pollEmitted(event: PollAnsweredEvent): PollEmitted {
-  return { type: "poll", attempt: event.attempt, answer: event.code, intervalMs: event.intervalMs, nextPollAt: event.nextPollAt };
-}
-
-/** Only for answers other than `authorization_pending`: the machines guard on that. */
-export function pollBackoffEmitted(event: PollAnsweredEvent): BackoffEmitted {
-  const cause = event.code === "authorization_pending" ? "slow_down" : event.code;
-  return { type: "backoff", cause, retryAt: event.nextPollAt };
-}
-
-/** A failed one-shot call that can be tried again within the retry budget. */
-export function canRetry(context: FlowContext, problem: Problem): boolean {
-  return isRetryable(problem) && context.retries < context.maxRetries;
-}
-
-/** Schedules the next try of a failed one-shot call. */
-export function afterRetryableFailure(
-  context: FlowContext,
-  answer: { readonly problem: Problem; readonly at: number; readonly jitter: number },
-): Partial<FlowContext> {
-  return { retries: context.retries + 1, retryAt: retryAt(answer.problem, context.retries, answer.at, answer.jitter), problem: answer.problem };
-}
-
-export function retryBackoffEmitted(context: FlowContext): BackoffEmitted {
-  const code = context.problem?.code;
-  const cause = code === "rate_limited" || code === "network" || code === "timeout" ? code : "server_error";
-  return { type: "backoff", cause, retryAt: context.retryAt };
+/** The tokens an approving state holds; the only arrows into it assign them. */
+export function tokensOf(context: FlowContext): Tokens {
+  if (context.tokens === undefined) throw new PushflowError("internal", "a final state that carries tokens was reached without them");
+  return context.tokens;
 }
 
 /** The readable reason of a failure outcome: the server's words when there are some. */
@@ -140,7 +187,6 @@ export function crashProblem(error: unknown): Problem {
  * in, or an `internal` one naming the flow when there is none.
  */
 export function sharedFinalStates(flow: "enrollment" | "challenge") {
-  type Args = { readonly context: { readonly problem: Problem | undefined } };
   return {
     mfa_token_invalid: {
       type: "final",
@@ -161,3 +207,26 @@ export function sharedFinalStates(flow: "enrollment" | "challenge") {
     },
   } as const;
 }
+
+/**
+ * The delays of `after` transitions, from absolute due times: a resumed or re-entered state waits
+ * only what is left. The runtime passes its clock; the declared machines count from 0, which is
+ * all the graph traversal needs.
+ */
+export function delaysFrom<C, K extends string>(
+  due: Record<K, (context: C) => number>,
+  now: () => number,
+): Record<K, (args: { readonly context: C }) => number> {
+  const delays = {} as Record<K, (args: { readonly context: C }) => number>;
+  for (const key of Object.keys(due) as K[]) {
+    const dueAt = due[key];
+    delays[key] = ({ context }) => Math.max(0, dueAt(context) - now());
+  }
+  return delays;
+}
+
+/** The waits both flows have. */
+export const flowDueTimes = {
+  untilRetry: (context: FlowContext) => context.retryAt,
+  untilDeadline: (context: FlowContext) => context.deadlineAt ?? 0,
+};

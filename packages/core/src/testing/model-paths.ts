@@ -1,6 +1,6 @@
 import type { AnyStateMachine, EventObject } from "xstate";
 import { TestModel } from "xstate/graph";
-import { flowEvents, pollEvents } from "./sample-events.ts";
+import { flowEvents } from "./sample-events.ts";
 
 /** The parts of a snapshot a model path carries. */
 export interface PathSnapshot {
@@ -19,7 +19,7 @@ export interface ModelPath {
 export interface ModelPathOptions {
   /** The machine's input (a mfaToken and options); some guards depend on it. */
   readonly input: unknown;
-  /** Sample events with payloads; default: pushflow's samples for the flows and the poll loop. */
+  /** Sample events with payloads; default: pushflow's samples for both flows. Timer events are added from the machine. */
   readonly events?: readonly EventObject[];
   /** The part of the context that tells two states apart; default: what the machine's guards read. */
   readonly project?: (snapshot: PathSnapshot) => unknown;
@@ -29,36 +29,35 @@ const pick = (s: PathSnapshot, keys: string[]) => Object.fromEntries(keys.map((k
 
 /** What the guards of each machine read, and nothing that only words a reason: a finite graph. */
 export const DEFAULT_PROJECTIONS: Record<string, (s: PathSnapshot) => unknown> = {
-  enrollment: (s) => ({ ...pick(s, ["retries", "recoveryCodesPending"]), rateLimited: s.context["lastWait"] === "rate_limited" }),
+  enrollment: (s) => ({ ...pick(s, ["retries", "recoveryCodesPending", "resumeAt"]), rateLimited: s.context["lastWait"] === "rate_limited" }),
   challenge: (s) => ({
-    ...pick(s, ["retries", "authenticatorId", "resendReady"]),
+    ...pick(s, ["retries", "authenticatorId", "resendReady", "resumeAt"]),
     rateLimited: s.context["lastWait"] === "rate_limited",
     codeRefused: s.context["codeError"] !== undefined,
     choices: (s.context["choices"] as unknown[] | undefined)?.length ?? 0,
+    resendDue: s.context["resendReady"] !== true && Number(s.context["resendAvailableAt"]) <= Number(s.context["nextPollAt"]),
   }),
-  poll: (s) => pick(s, ["retries"]),
 };
 
 /**
- * Paths through a pushflow machine (`enrollmentMachine`, `challengeMachine`, `pollMachine`): the
+ * Paths through a pushflow machine (`enrollmentMachine`, `challengeMachine`): the
  * shortest path to every state, extended by every transition out of it, one per (state, event,
  * next state). Drive your own screen or system along them to meet every state and outcome.
  * Bound retries in the input (`maxRetries: 1`) to keep the graph small.
  */
 export function getModelPaths(machine: AnyStateMachine, options: ModelPathOptions): ModelPath[] {
   const project = options.project ?? DEFAULT_PROJECTIONS[machine.id] ?? (() => null);
-  const events = options.events ?? (machine.id === "poll" ? pollEvents : flowEvents);
+  // Timers need no payload: their events are named after the delay and the state (xstate.after.<delay>.<state id>).
+  const timers = machine.root.events.filter((type) => type.startsWith("xstate.after.")).map((type) => ({ type }));
+  const events = [...(options.events ?? flowEvents), ...timers];
   const serializeState = (s: PathSnapshot) =>
     JSON.stringify({ v: s.value, s: s.status, p: s.status === "active" ? project(s) : (s.output as { outcome?: string } | undefined)?.outcome });
   const model = new TestModel(machine, {
     input: options.input,
-    // Only the events the current state handles: an error event for a child that is not running
+    // Only the events the current state takes: an error event for a child that is not running
     // would put the snapshot in an error status that no real run can reach.
-    events: (snapshot: { status: string; _nodes: { ownEvents: string[] }[] }) => {
-      if (snapshot.status !== "active") return [];
-      const handled = new Set(snapshot._nodes.flatMap((node) => node.ownEvents));
-      return events.filter((event) => handled.has(event.type));
-    },
+    events: (snapshot: { status: string; can(event: EventObject): boolean }) =>
+      snapshot.status === "active" ? events.filter((event) => snapshot.can(event)) : [],
     serializeState,
   } as never);
   type Steps = { event: EventObject; state: PathSnapshot }[];

@@ -2,12 +2,14 @@ import type { EventObject } from "xstate";
 import type { ErrorCode } from "../errors.ts";
 import { answers, fail, ok } from "./answers.ts";
 
-/** Sample payloads for the events the graph explores. `at`/`jitter` are the runtime's stamps. */
+/**
+ * Sample payloads for the events the graph explores. `at`/`jitter` are the runtime's stamps. Timers
+ * need none: `getModelPaths` takes their `xstate.after.*` events from the machine itself.
+ */
 const stamped = (result: object) => ({ ...result, at: 0, jitter: 0 });
 const failures = (codes: ErrorCode[]) => codes.map((code) => stamped(fail(code)));
 const done = (id: string, outputs: unknown[]): EventObject[] => outputs.map((output) => ({ type: `xstate.done.actor.${id}`, output }) as EventObject);
 const crash = (id: string): EventObject => ({ type: `xstate.error.actor.${id}`, error: new Error("transport bug") }) as EventObject;
-const fired = (id: string) => done(id, [{ firedAt: 0 }]);
 
 /** Every code a transport answer can carry that the machines distinguish. */
 const SOME_FAILURES: ErrorCode[] = [
@@ -27,22 +29,6 @@ const SOME_FAILURES: ErrorCode[] = [
 
 export const REQUESTED_ID = "push|dev_0000000000000000";
 const otherPush = ok([{ id: "push|dev_0000000000000009", authenticatorType: "oob", oobChannel: "auth0", active: true }]);
-
-const pollOutputs = [
-  { ok: true, tokens: { accessToken: "a", tokenType: "Bearer", expiresIn: 600 } },
-  ...(["rejected", "expired", "mfa_required", "mfa_token_invalid", "misconfigured", "network", "internal"] as ErrorCode[]).map(
-    (code) => ({ ok: false, problem: { code, message: code, ...(code === "mfa_required" ? { mfaToken: "new-mfa-token" } : {}) } }),
-  ),
-];
-
-const pollReports = (["authorization_pending", "slow_down", "rate_limited"] as const).map((code) => ({
-  type: "POLL.ANSWERED",
-  attempt: 1,
-  code,
-  intervalMs: 5000,
-  nextPollAt: 5000,
-  retries: 0,
-}));
 
 export const flowEvents = [
   // user events (with a payload that applies and one that does not)
@@ -75,21 +61,11 @@ export const flowEvents = [
   crash("verifyOtp"),
   ...done("verifyRecoveryCode", [stamped(ok({ ...(answers.tokens() as { value: object }).value, recoveryCode: "NEWCODE0NEWCODE0NEWCODE0" })), ...failures(SOME_FAILURES)]),
   crash("verifyRecoveryCode"),
-  // timers
-  ...fired("retryTimer"),
-  ...fired("deadline"),
-  ...fired("resendCooldown"),
-  // the poll loop, seen from the parent
-  ...done("poll", pollOutputs),
-  { type: "POLL.SENT", attempt: 1, sentAt: 0 },
-  ...pollReports,
-] as EventObject[];
-
-export const pollEvents = [
-  ...fired("pollTimer"),
+  // polls
   ...done("verifyOob", [
     stamped(answers.tokens()),
-    ...failures(["authorization_pending", "slow_down", "rate_limited", "network", "rejected", "expired", "mfa_required", "invalid_request"]),
+    ...failures(["authorization_pending", "slow_down", "rate_limited", "network", "rejected", "expired", "mfa_token_invalid", "misconfigured", "invalid_request"]),
+    stamped(fail("mfa_required", { mfaToken: "new-mfa-token" })),
   ]),
   crash("verifyOob"),
 ] as EventObject[];
