@@ -12,7 +12,7 @@ import { challengeWithRuntime, enrollmentWithRuntime } from "./machines/runtime.
 import { RECORD_VERSION, type FlowKind, type FlowRecord } from "./persistence.ts";
 import { redactDeep, redactSnapshot } from "./redact.ts";
 import type { Transport } from "./transport.ts";
-import { challengeView, enrollmentView, type ChallengeView, type EnrollmentView } from "./views.ts";
+import { challengeView, enrollmentView, stateName, type ChallengeView, type EnrollmentView } from "./views.ts";
 
 /** How to run a flow: everything outside the machine comes in here. */
 export interface FlowOptions {
@@ -58,7 +58,7 @@ export type ChallengeFlow = Flow<ChallengeView, ChallengeOutput, ChallengeEvent>
 /** Starts (or resumes) a push enrollment. The actor starts in a microtask, so listeners added now see every event. */
 export function startEnrollment(input: EnrollmentInput, options: FlowOptions): EnrollmentFlow {
   const runtime = runtimeOf(options);
-  const flow = runFlow("enroll", enrollmentWithRuntime(runtime), input, options, (s) => enrollmentView(s as never), () => "awaitingDevice");
+  const flow = runFlow("enroll", enrollmentWithRuntime(runtime), input, options, (s) => enrollmentView(s as never), topState);
   const qr = () => {
     const c = (flow.actor.getSnapshot() as SnapshotFrom<ReturnType<typeof enrollmentWithRuntime>>).context;
     return c.barcodeUri === undefined || c.expiresAt === undefined ? undefined : { barcodeUri: c.barcodeUri, expiresAt: c.expiresAt };
@@ -75,11 +75,13 @@ export function startEnrollment(input: EnrollmentInput, options: FlowOptions): E
 
 /** Starts (or resumes) a push challenge. */
 export function startChallenge(input: ChallengeInput, options: FlowOptions): ChallengeFlow {
-  const resumeAt = (s: SnapshotFrom<AnyStateMachine>) =>
-    s.matches({ challenged: "otpEntry" }) ? "otpEntry" : s.matches({ challenged: "recoveryEntry" }) ? "recoveryEntry" : "polling";
+  // Inside `challenged`, the screen the user is on: the push, or a code entry.
+  const resumeAt = (s: SnapshotFrom<AnyStateMachine>) => (s.matches("challenged") ? stateName(s.value).split(".")[1] ?? "polling" : topState(s));
   return runFlow("challenge", challengeWithRuntime(runtimeOf(options)), input, options, (s) => challengeView(s as never), resumeAt)
     .api as ChallengeFlow;
 }
+
+const topState = (s: SnapshotFrom<AnyStateMachine>) => stateName(s.value).split(".")[0] ?? "";
 
 function runtimeOf(options: FlowOptions): FlowRuntime {
   const clock = options.clock ?? systemClock;

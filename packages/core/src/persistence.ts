@@ -11,9 +11,12 @@ export const RECORD_VERSION = 2;
 
 /** The states a saved flow goes on from, by kind. */
 export const RESUME_POINTS = {
-  enroll: ["awaitingDevice"],
-  challenge: ["polling", "otpEntry", "recoveryEntry"],
+  enroll: ["retryingAssociate", "awaitingDevice"],
+  challenge: ["retryingList", "choosing", "retryingChallenge", "polling", "otpEntry", "recoveryEntry"],
 } as const;
+
+/** The resume points where a push or an enrollment is under way: the record holds its oob_code and deadline. */
+const WAITING_POINTS: readonly string[] = ["awaitingDevice", "polling", "otpEntry", "recoveryEntry"];
 
 /**
  * A saved flow (DESIGN.md, Persistence). `context` is the machine's context: it holds the
@@ -82,20 +85,20 @@ export function parseRecord(text: string | unknown, expected: FlowKind, now: num
   const at = r["at"];
   if (typeof at !== "string" || !RESUME_POINTS[expected].some((point) => point === at)) throw invalid("the saved flow has no state to go on from");
   const context = r["context"];
-  if (!isSavedContext(context)) throw invalid("the saved flow's context is incomplete");
+  if (!isSavedContext(context, WAITING_POINTS.includes(at))) throw invalid("the saved flow's context is incomplete");
   return { version: RECORD_VERSION, flow: expected, savedAt: r["savedAt"], expiresAt: r["expiresAt"], at, context };
 }
 
-/** The fields every resumable state needs: a mfa_token, the oob_code being polled, and the poll schedule. */
-function isSavedContext(value: unknown): boolean {
+/** The fields a resumed state needs: a mfa_token, the schedule, and while waiting the oob_code and the deadline. */
+function isSavedContext(value: unknown, waiting: boolean): boolean {
   if (value === null || typeof value !== "object") return false;
   const c = value as Record<string, unknown>;
+  if (waiting && (typeof c["oobCode"] !== "string" || !Number.isFinite(c["deadlineAt"]))) return false;
   return (
     typeof c["mfaToken"] === "string" &&
-    typeof c["oobCode"] === "string" &&
     Number.isFinite(c["intervalMs"]) &&
     Number.isFinite(c["nextPollAt"]) &&
-    Number.isFinite(c["deadlineAt"]) &&
+    Number.isFinite(c["retryAt"]) &&
     Number.isInteger(c["attempt"]) &&
     Number.isInteger(c["retries"]) &&
     Number.isInteger(c["maxRetries"])

@@ -66,7 +66,7 @@ export function enrollmentView(snapshot: EnrollmentSnapshot): EnrollmentView {
     outcome: snapshot.output?.outcome,
     attempt: c.attempt,
     intervalMs: c.intervalMs,
-    nextPollAt: snapshot.hasTag("resumable") ? c.nextPollAt : undefined,
+    nextPollAt: snapshot.matches("awaitingDevice") ? c.nextPollAt : undefined,
     deadlineAt: c.deadlineAt,
     hasQr: c.barcodeUri !== undefined,
     expiresAt: c.expiresAt,

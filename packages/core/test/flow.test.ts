@@ -122,7 +122,7 @@ describe("the flow runner", () => {
   });
 
   it("refuses expired, corrupt and other-version records with a clear error", () => {
-    const context = { mfaToken: "m", oobCode: "o", intervalMs: 5_000, nextPollAt: 5_000, deadlineAt: 1_000, attempt: 1, retries: 0, maxRetries: 5 };
+    const context = { mfaToken: "m", oobCode: "o", intervalMs: 5_000, nextPollAt: 5_000, retryAt: 0, deadlineAt: 1_000, attempt: 1, retries: 0, maxRetries: 5 };
     const good: FlowRecord = { version: 2, flow: "challenge", savedAt: 0, expiresAt: 1_000, at: "polling", context };
     const refuse = (text: unknown, now = 0) => {
       try {

@@ -1,4 +1,4 @@
-import { challengeMachine, enrollmentMachine, pollMachine } from "@pushflow/core";
+import { challengeMachine, enrollmentMachine } from "@pushflow/core";
 import type { AnyStateMachine } from "xstate";
 import { toMermaid } from "./mermaid.ts";
 
@@ -14,7 +14,6 @@ export interface Diagram {
 export const DIAGRAMS: readonly Diagram[] = [
   { name: "enrollment", machine: enrollmentMachine, title: "Push enrollment: enrollmentMachine of @pushflow/core", direction: "LR" },
   { name: "challenge", machine: challengeMachine, title: "Push challenge: challengeMachine of @pushflow/core", direction: "LR" },
-  { name: "poll", machine: pollMachine, title: "The poll loop both flows invoke: pollMachine of @pushflow/core" },
 ];
 
 /** The text of every picture, by file name (`enrollment.mmd`). */

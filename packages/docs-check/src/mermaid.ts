@@ -9,6 +9,8 @@ interface NodeLike {
   readonly invoke: readonly { readonly id: string; readonly src: unknown }[];
   readonly initial: { readonly target: readonly NodeLike[] } | undefined;
   readonly transitions: ReadonlyMap<string, readonly TransitionLike[]>;
+  /** Eventless transitions, taken as soon as their guard holds (a resumed flow's first step). */
+  readonly always?: readonly TransitionLike[] | undefined;
 }
 
 interface TransitionLike {
@@ -94,7 +96,9 @@ export function toMermaid(machine: AnyStateMachine, options: { readonly title: s
 
 /** Collects the arrows leaving `node`, one per (event, target), merging their guards. */
 function collect(node: NodeLike, edges: Edge[]): void {
-  for (const [event, candidates] of node.transitions) {
+  const all: [string, readonly TransitionLike[]][] = [...node.transitions];
+  if (node.always) all.push(["always", node.always]);
+  for (const [event, candidates] of all) {
     const guarded = candidates.some((t) => t.guard !== undefined);
     for (const candidate of candidates) {
       for (const to of candidate.target ?? []) {

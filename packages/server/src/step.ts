@@ -1,6 +1,5 @@
 import {
   PushflowError,
-  RECORD_VERSION,
   startChallenge,
   startEnrollment,
   type ChallengeInput,
@@ -96,7 +95,7 @@ export async function runStep(request: StepRequest): Promise<StepReport> {
     const view = viewOf(request.kind, flow);
     return {
       output,
-      record: output === undefined ? recordOf(request.kind, flow, clock, request.fallbackExpiresAt) : undefined,
+      record: output === undefined ? recordOf(flow, request.fallbackExpiresAt) : undefined,
       view,
       recoveryCodes,
       nextDueAt: output === undefined ? clock.nextAt() : undefined,
@@ -118,16 +117,13 @@ function viewOf(kind: FlowKind, flow: AnyFlow): ServerView {
 }
 
 /**
- * Core's record covers the states a page or process resumes in; a back-end also rests in the
- * states before the push (choosing an authenticator, waiting to retry), so those get the same
- * record with the expiry the server gives them.
+ * Core's record of the flow. Before the first push there is no deadline yet: the record then
+ * expires when the server says, or with the mfa_token.
  */
-function recordOf(kind: FlowKind, flow: AnyFlow, clock: FlowClock, fallbackExpiresAt: number): FlowRecord {
+function recordOf(flow: AnyFlow, fallbackExpiresAt: number): FlowRecord {
   const record = flow.record();
-  if (record) return record;
-  const snapshot = flow.actor.getSnapshot();
-  if (snapshot.hasTag("holdsTokens")) throw new PushflowError("internal", "a flow holding tokens cannot be saved");
-  const context = snapshot.context as { deadlineAt?: number; mfaTokenExpiresAt?: number };
-  const expiresAt = context.deadlineAt ?? Math.min(fallbackExpiresAt, context.mfaTokenExpiresAt ?? Number.POSITIVE_INFINITY);
-  return { version: RECORD_VERSION, flow: kind, savedAt: clock.now(), expiresAt, snapshot: flow.actor.getPersistedSnapshot() };
+  if (!record) throw new PushflowError("internal", "the flow rests in a state that cannot be saved");
+  const context = flow.actor.getSnapshot().context as { deadlineAt?: number; mfaTokenExpiresAt?: number };
+  if (context.deadlineAt !== undefined) return record;
+  return { ...record, expiresAt: Math.min(fallbackExpiresAt, context.mfaTokenExpiresAt ?? Number.POSITIVE_INFINITY) };
 }

@@ -2,7 +2,7 @@ import { assign, emit, setup } from "xstate";
 import type { Problem } from "../errors.ts";
 import type { Authenticator, ChallengeAnswer, RecoveryTokens, Tokens } from "../transport.ts";
 import { declaredActors, type Answer, type AnyAnswer } from "./actors.ts";
-import type { ChallengeContext, ChallengeEvent, ChallengeMachineInput, PushAuthenticator } from "./challenge.types.ts";
+import type { ChallengeContext, ChallengeEvent, ChallengeMachineInput, ChallengeResumePoint, PushAuthenticator } from "./challenge.types.ts";
 import type { FlowEmitted } from "./events.types.ts";
 import { challengeOutputOf, REASONS, type ChallengeOutput } from "./outcomes.ts";
 import { DEFAULTS, isRetryable, retryAt } from "./policy.ts";
@@ -94,9 +94,7 @@ export const challengeMachine = setup({
   delays: delaysFrom(challengeDueTimes, () => 0),
   guards: {
     ...flowGuards,
-    isResumingAtPolling: ({ context }: Args) => context.resumeAt === "polling",
-    isResumingAtOtpEntry: ({ context }: Args) => context.resumeAt === "otpEntry",
-    isResumingAtRecoveryEntry: ({ context }: Args) => context.resumeAt === "recoveryEntry",
+    isResumingAt: ({ context }: Args, { at }: { at: ChallengeResumePoint }) => context.resumeAt === at,
     hasRequested: ({ context }: Args, { answer }: { answer: ListAnswer }) =>
       context.requestedId !== undefined && listed(answer).some((c) => c.id === context.requestedId),
     isRequestedMissing: ({ context }: Args, { answer }: { answer: ListAnswer }) => answer.ok && context.requestedId !== undefined,
@@ -175,9 +173,12 @@ export const challengeMachine = setup({
   states: {
     starting: {
       always: [
-        { guard: "isResumingAtPolling", target: "#challenge.challenged.polling", actions: "assignResumed" },
-        { guard: "isResumingAtOtpEntry", target: "#challenge.challenged.otpEntry", actions: "assignResumed" },
-        { guard: "isResumingAtRecoveryEntry", target: "#challenge.challenged.recoveryEntry", actions: "assignResumed" },
+        { guard: { type: "isResumingAt", params: { at: "retryingList" } }, target: "#challenge.retryingList", actions: "assignResumed" },
+        { guard: { type: "isResumingAt", params: { at: "choosing" } }, target: "#challenge.choosing", actions: "assignResumed" },
+        { guard: { type: "isResumingAt", params: { at: "retryingChallenge" } }, target: "#challenge.retryingChallenge", actions: "assignResumed" },
+        { guard: { type: "isResumingAt", params: { at: "polling" } }, target: "#challenge.challenged.polling", actions: "assignResumed" },
+        { guard: { type: "isResumingAt", params: { at: "otpEntry" } }, target: "#challenge.challenged.otpEntry", actions: "assignResumed" },
+        { guard: { type: "isResumingAt", params: { at: "recoveryEntry" } }, target: "#challenge.challenged.recoveryEntry", actions: "assignResumed" },
         { target: "#challenge.listing" },
       ],
     },
@@ -202,9 +203,11 @@ export const challengeMachine = setup({
       },
     },
     retryingList: {
+      tags: ["resumable"],
       after: { untilRetry: { target: "#challenge.listing" } },
     },
     choosing: {
+      tags: ["resumable"],
       on: {
         CHOOSE_AUTHENTICATOR: {
           guard: { type: "isChoice", params: ({ event }) => ({ id: event.id }) },
@@ -231,6 +234,7 @@ export const challengeMachine = setup({
       },
     },
     retryingChallenge: {
+      tags: ["resumable"],
       after: { untilRetry: { target: "#challenge.challenging" } },
     },
     challenged: {

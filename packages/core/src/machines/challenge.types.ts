@@ -11,8 +11,8 @@ export interface ChallengeInput extends FlowInput {
   readonly resendCooldownMs?: number;
 }
 
-/** The states a saved challenge goes on from. */
-export type ChallengeResumePoint = "polling" | "otpEntry" | "recoveryEntry";
+/** The states a saved challenge goes on from: every state that waits on the user or the clock. */
+export type ChallengeResumePoint = "retryingList" | "choosing" | "retryingChallenge" | "polling" | "otpEntry" | "recoveryEntry";
 
 /** What the machine starts from: new options, or a saved flow's context and where it stood. */
 export type ChallengeMachineInput =

@@ -1,7 +1,7 @@
 import { assign, emit, setup } from "xstate";
 import type { Association, Tokens } from "../transport.ts";
 import { declaredActors, type Answer, type AnyAnswer } from "./actors.ts";
-import type { EnrollmentContext, EnrollmentEvent, EnrollmentMachineInput } from "./enrollment.types.ts";
+import type { EnrollmentContext, EnrollmentEvent, EnrollmentMachineInput, EnrollmentResumePoint } from "./enrollment.types.ts";
 import type { FlowEmitted } from "./events.types.ts";
 import { enrollmentOutputOf, REASONS, type EnrollmentOutput } from "./outcomes.ts";
 import { DEFAULTS } from "./policy.ts";
@@ -61,7 +61,7 @@ export const enrollmentMachine = setup({
   delays: delaysFrom(enrollmentDueTimes, () => 0),
   guards: {
     ...flowGuards,
-    isResuming: ({ context }) => context.resumeAt === "awaitingDevice",
+    isResumingAt: ({ context }: { context: EnrollmentContext }, { at }: { at: EnrollmentResumePoint }) => context.resumeAt === at,
     isAlreadyEnrolled: (_, { answer }: { answer: AssociateAnswer }) => !answer.ok && answer.problem.code === "already_enrolled",
     isNotEnrolled: (_, { answer }: { answer: AssociateAnswer }) => !answer.ok && answer.problem.code === "not_enrolled",
     /** The device confirmed a first enrollment whose recovery codes the user has not acknowledged yet. */
@@ -109,7 +109,8 @@ export const enrollmentMachine = setup({
   states: {
     starting: {
       always: [
-        { guard: "isResuming", target: "#enrollment.awaitingDevice", actions: "assignResumed" },
+        { guard: { type: "isResumingAt", params: { at: "retryingAssociate" } }, target: "#enrollment.retryingAssociate", actions: "assignResumed" },
+        { guard: { type: "isResumingAt", params: { at: "awaitingDevice" } }, target: "#enrollment.awaitingDevice", actions: "assignResumed" },
         { target: "#enrollment.associating" },
       ],
     },
@@ -137,6 +138,7 @@ export const enrollmentMachine = setup({
       },
     },
     retryingAssociate: {
+      tags: ["resumable"],
       after: { untilRetry: { target: "#enrollment.associating" } },
     },
     awaitingDevice: {

@@ -6,8 +6,8 @@ export interface EnrollmentInput extends FlowInput {
   readonly enrollmentWindowMs?: number;
 }
 
-/** Where a saved enrollment goes on: waiting for the device (the only state a record is made in). */
-export type EnrollmentResumePoint = "awaitingDevice";
+/** The states a saved enrollment goes on from: every state that waits on the clock. */
+export type EnrollmentResumePoint = "retryingAssociate" | "awaitingDevice";
 
 /** What the machine starts from: new options, or a saved flow's context and where it stood. */
 export type EnrollmentMachineInput =

@@ -27,11 +27,18 @@ const savedChallenge: ChallengeContext = {
   resendAvailableAt: 100_000,
 };
 
+/** A saved challenge before its first push: no oob_code, no deadline yet. */
+const savedBeforePush: ChallengeContext = { ...savedChallenge, authenticatorId: undefined, oobCode: undefined, deadlineAt: undefined, nextPollAt: 0 };
+
 const specs: ModelSpec[] = [
   {
     name: "enrollment",
     machine: enrollmentMachine,
-    inputs: [enrollInput, { resume: { at: "awaitingDevice", context: savedEnrollment } }],
+    inputs: [
+      enrollInput,
+      { resume: { at: "awaitingDevice", context: savedEnrollment } },
+      { resume: { at: "retryingAssociate", context: { ...savedEnrollment, oobCode: undefined, deadlineAt: undefined, retries: 1, retryAt: 2_000 } } },
+    ],
     events: flowEvents,
     project: DEFAULT_PROJECTIONS["enrollment"]!,
     dueTimes: enrollmentDueTimes,
@@ -49,6 +56,9 @@ const specs: ModelSpec[] = [
       { resume: { at: "polling", context: savedChallenge } },
       { resume: { at: "otpEntry", context: savedChallenge } },
       { resume: { at: "recoveryEntry", context: savedChallenge } },
+      { resume: { at: "retryingList", context: { ...savedBeforePush, retries: 1, retryAt: 2_000 } } },
+      { resume: { at: "choosing", context: { ...savedBeforePush, choices: [{ id: REQUESTED_ID }, { id: "push|dev_0000000000000001" }] } } },
+      { resume: { at: "retryingChallenge", context: { ...savedBeforePush, authenticatorId: REQUESTED_ID, retries: 1, retryAt: 2_000 } } },
     ],
     events: flowEvents,
     project: DEFAULT_PROJECTIONS["challenge"]!,
