@@ -49,7 +49,7 @@ export const challengeDueTimes = {
 };
 
 /** The context a new or resumed challenge starts with. */
-function challengeContext(input: ChallengeMachineInput): ChallengeContext {
+export function challengeContext(input: ChallengeMachineInput): ChallengeContext {
   if (input.resume) return { ...input.resume.context, resumeAt: input.resume.at };
   return {
     ...flowContextFrom(input),
@@ -71,12 +71,8 @@ function challengeContext(input: ChallengeMachineInput): ChallengeContext {
 /** The request of `challenging` and `resending`: a push to the chosen authenticator. */
 const pushRequestInput = ({ context }: Args) => ({ mfaToken: context.mfaToken, authenticatorId: context.authenticatorId ?? "" });
 
-/**
- * Push challenge: list authenticators → choose an active push one → challenge → poll with the
- * challenge oob_code until approved or rejected. While waiting the user may resend the push
- * (after a cooldown), or switch to a one-time code or a recovery code and back.
- */
-export const challengeMachine = setup({
+/** The named implementations of the challenge: a name the machine uses that is not here is a compile error. */
+export const challengeSetup = setup({
   types: {
     input: {} as ChallengeMachineInput,
     context: {} as ChallengeContext,
@@ -165,7 +161,14 @@ export const challengeMachine = setup({
     })),
     clearCodeError: assign({ codeError: undefined }),
   },
-}).createMachine({
+});
+
+/**
+ * Push challenge: list authenticators → choose an active push one → challenge → poll with the
+ * challenge oob_code until approved or rejected. While waiting the user may resend the push
+ * (after a cooldown), or switch to a one-time code or a recovery code and back.
+ */
+export const challengeMachine = challengeSetup.createMachine({
   id: "challenge",
   context: ({ input }) => challengeContext(input),
   initial: "starting",

@@ -32,7 +32,7 @@ export const enrollmentDueTimes = {
 };
 
 /** The context a new or resumed enrollment starts with. */
-function enrollmentContext(input: EnrollmentMachineInput): EnrollmentContext {
+export function enrollmentContext(input: EnrollmentMachineInput): EnrollmentContext {
   if (input.resume) return { ...input.resume.context, resumeAt: input.resume.at };
   return {
     ...flowContextFrom(input),
@@ -44,12 +44,8 @@ function enrollmentContext(input: EnrollmentMachineInput): EnrollmentContext {
   };
 }
 
-/**
- * Push enrollment: associate → show the QR (and, on a first enrollment, the recovery codes) →
- * poll with the associate oob_code until the Guardian app confirms → `enrolled`, once the
- * recovery codes, if any, are acknowledged.
- */
-export const enrollmentMachine = setup({
+/** The named implementations of the enrollment: a name the machine uses that is not here is a compile error. */
+export const enrollmentSetup = setup({
   types: {
     input: {} as EnrollmentMachineInput,
     context: {} as EnrollmentContext,
@@ -101,7 +97,14 @@ export const enrollmentMachine = setup({
     assignTokens: assign((_, { answer }: { answer: Answer<Tokens> }) => (answer.ok ? { tokens: answer.value } : {})),
     assignCodesAcknowledged: assign({ recoveryCodesPending: false }),
   },
-}).createMachine({
+});
+
+/**
+ * Push enrollment: associate → show the QR (and, on a first enrollment, the recovery codes) →
+ * poll with the associate oob_code until the Guardian app confirms → `enrolled`, once the
+ * recovery codes, if any, are acknowledged.
+ */
+export const enrollmentMachine = enrollmentSetup.createMachine({
   id: "enrollment",
   context: ({ input }) => enrollmentContext(input),
   initial: "starting",
