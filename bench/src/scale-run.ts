@@ -9,9 +9,8 @@ import {
   type Transport,
 } from "@pushflow/core";
 import { createScriptedTransport, type ScriptedTransport } from "@pushflow/transport-mock";
-import { SimulatedClock } from "xstate";
 import { minimalChallenge, type MinimalOutcome } from "./baseline-loop.ts";
-import { pendingTimers, turn } from "./sim-clock.ts";
+import { HeapClock, turn } from "./sim-clock.ts";
 import { cpuSince, median } from "./stats.ts";
 
 export type ScaleSubject = "pushflow" | "baseline";
@@ -98,7 +97,7 @@ function listenerTotal(emitter: Listened): number {
   return emitter.eventNames().reduce((sum, name) => sum + emitter.listenerCount(name), 0);
 }
 
-function pushflowPopulation(transport: Transport, clock: SimulatedClock): Population {
+function pushflowPopulation(transport: Transport, clock: HeapClock): Population {
   const adapter = createAdapter({
     createTransport: () => {
       throw new Error("the bench passes its own transport");
@@ -126,7 +125,7 @@ function pushflowPopulation(transport: Transport, clock: SimulatedClock): Popula
   };
 }
 
-function baselinePopulation(transport: Transport, clock: SimulatedClock): Population {
+function baselinePopulation(transport: Transport, clock: HeapClock): Population {
   let runs: Promise<MinimalOutcome>[] = [];
   return {
     start(count) {
@@ -177,7 +176,7 @@ async function transportCpu(transport: ScriptedTransport, count: number): Promis
 }
 
 /** Every flow polls once: the clock moves one interval and every flow gets `pending`. */
-async function tick(transport: ScriptedTransport, clock: SimulatedClock, count: number): Promise<number> {
+async function tick(transport: ScriptedTransport, clock: HeapClock, count: number): Promise<number> {
   transport.append("verifyOob", { answer: pendingAnswer, times: count });
   transport.clearCalls();
   const since = process.cpuUsage();
@@ -266,7 +265,7 @@ async function startFlows(population: Population, transport: ScriptedTransport, 
 }
 
 /** Every flow gets tokens at its next poll; resolves with the outcomes, counted. */
-async function approveAll(population: Population, transport: ScriptedTransport, clock: SimulatedClock, count: number) {
+async function approveAll(population: Population, transport: ScriptedTransport, clock: HeapClock, count: number) {
   transport.append("verifyOob", { answer: approvedAnswer, times: count });
   clock.increment(INTERVAL_MS);
   const outcomes: Record<string, number> = {};
@@ -277,7 +276,7 @@ async function approveAll(population: Population, transport: ScriptedTransport, 
 }
 
 export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
-  const clock = new SimulatedClock();
+  const clock = new HeapClock();
   const transport = createScriptedTransport({}, { clock });
   const phaseMs: Record<string, number> = {};
   let phaseStart = performance.now();
@@ -306,21 +305,21 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
   phase("start");
   const heapWaitingBytes = await heapNow();
   phase("heapWaiting");
-  const timersWhileWaiting = [pendingTimers(clock)];
+  const timersWhileWaiting = [clock.pending];
 
   const tickCpuUs: number[] = [];
   const transportCpuUs: number[] = [];
   for (let i = 0; i < options.ticks; i++) {
     tickCpuUs.push(await tick(transport, clock, options.flows));
     // Every flow got its answer and waits for its next poll again (`tick` waits for that).
-    timersWhileWaiting.push(pendingTimers(clock));
+    timersWhileWaiting.push(clock.pending);
     transportCpuUs.push(await transportCpu(transport, options.flows));
   }
   phase("ticks");
 
   const outcomes = await approveAll(population, transport, clock, options.flows);
   phase("approve");
-  const timersAfter = pendingTimers(clock);
+  const timersAfter = clock.pending;
   const listenersAfter = await population.listeners();
   population.drop();
   phase("count");

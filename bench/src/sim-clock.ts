@@ -29,3 +29,98 @@ export function timerIds(clock: SimulatedClock): string {
 
 /** One turn of the event loop: every pending promise callback has run when it resolves. */
 export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * A simulated clock for the scale run, with the interface of XState's SimulatedClock that the
+ * flows and the baseline use (now, setTimeout, clearTimeout, increment). SimulatedClock sorts
+ * every pending timer again whenever a callback sets or clears one while it fires timers: with
+ * 10,000 flows that is quadratic, and it measured the clock instead of the flows. This one keeps
+ * the timers in a binary heap ordered by due time (then by creation), so firing n timers costs
+ * O(n log n) whatever the callbacks do; a cleared timer is dropped when it reaches the top.
+ */
+export class HeapClock {
+  #now = 0;
+  #nextId = 0;
+  readonly #heap: { due: number; id: number; fn: () => void }[] = [];
+  /** Timers not yet fired or cleared, by id: clearing one drops its callback at once. */
+  readonly #live = new Map<number, { fn: () => void }>();
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimeout(fn: (...args: unknown[]) => void, timeout: number): number {
+    const id = this.#nextId++;
+    const entry = { due: this.#now + Math.max(0, timeout), id, fn: () => fn() };
+    this.#live.set(id, entry);
+    this.#push(entry);
+    return id;
+  }
+
+  clearTimeout(id: unknown): void {
+    if (typeof id !== "number") return;
+    const entry = this.#live.get(id);
+    if (entry) entry.fn = () => {};
+    this.#live.delete(id);
+  }
+
+  /** Moves time forward, firing every timer due by then in due order (each at its own time). */
+  increment(ms: number): void {
+    const until = this.#now + ms;
+    for (let top = this.#heap[0]; top !== undefined && top.due <= until; top = this.#heap[0]) {
+      this.#pop();
+      if (!this.#live.delete(top.id)) continue;
+      this.#now = Math.max(this.#now, top.due);
+      top.fn();
+    }
+    this.#now = until;
+  }
+
+  /** Timers set and not yet fired or cleared. */
+  get pending(): number {
+    return this.#live.size;
+  }
+
+  #before(a: { due: number; id: number }, b: { due: number; id: number }): boolean {
+    return a.due < b.due || (a.due === b.due && a.id < b.id);
+  }
+
+  #push(item: { due: number; id: number; fn: () => void }): void {
+    const heap = this.#heap;
+    heap.push(item);
+    for (let i = heap.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      const [p, c] = [heap[parent], heap[i]];
+      if (!p || !c || !this.#before(c, p)) break;
+      heap[parent] = c;
+      heap[i] = p;
+      i = parent;
+    }
+  }
+
+  #pop(): void {
+    const heap = this.#heap;
+    const last = heap.pop();
+    if (last === undefined || heap.length === 0) return;
+    heap[0] = last;
+    for (let i = 0; ; ) {
+      const [l, r] = [2 * i + 1, 2 * i + 2];
+      let best = i;
+      const at = (k: number) => heap[k];
+      const bestItem = () => at(best);
+      const li = at(l);
+      const ri = at(r);
+      const b0 = bestItem();
+      if (li && b0 && this.#before(li, b0)) best = l;
+      const b1 = bestItem();
+      if (ri && b1 && this.#before(ri, b1)) best = r;
+      if (best === i) return;
+      const x = heap[i];
+      const y = heap[best];
+      if (!x || !y) return;
+      heap[i] = y;
+      heap[best] = x;
+      i = best;
+    }
+  }
+}

@@ -55,10 +55,14 @@ export type EnrollmentFlow = Flow<EnrollmentView, EnrollmentOutput, EnrollmentEv
 };
 export type ChallengeFlow = Flow<ChallengeView, ChallengeOutput, ChallengeEvent>;
 
-/** Starts (or resumes) a push enrollment. The actor starts in a microtask, so listeners added now see every event. */
-export function startEnrollment(input: EnrollmentInput, options: FlowOptions): EnrollmentFlow {
+/**
+ * Starts (or resumes) a push enrollment. The actor starts in a microtask, so listeners added now
+ * see every event. `events` is the emitter to emit on: launch passes its handle's, so that no
+ * event is relayed from one emitter to another.
+ */
+export function startEnrollment(input: EnrollmentInput, options: FlowOptions, events = new EventEmitter<FlowEvents>()): EnrollmentFlow {
   const runtime = runtimeOf(options);
-  const flow = runFlow("enroll", enrollmentWithRuntime(runtime), input, options, (s) => enrollmentView(s as never), topState);
+  const flow = runFlow("enroll", enrollmentWithRuntime(runtime), input, options, events, (s) => enrollmentView(s as never), topState);
   const qr = () => {
     const c = (flow.actor.getSnapshot() as SnapshotFrom<ReturnType<typeof enrollmentWithRuntime>>).context;
     return c.barcodeUri === undefined || c.expiresAt === undefined ? undefined : { barcodeUri: c.barcodeUri, expiresAt: c.expiresAt };
@@ -73,11 +77,11 @@ export function startEnrollment(input: EnrollmentInput, options: FlowOptions): E
   return { ...flow.api, qr } as EnrollmentFlow;
 }
 
-/** Starts (or resumes) a push challenge. */
-export function startChallenge(input: ChallengeInput, options: FlowOptions): ChallengeFlow {
+/** Starts (or resumes) a push challenge; `events` as for startEnrollment. */
+export function startChallenge(input: ChallengeInput, options: FlowOptions, events = new EventEmitter<FlowEvents>()): ChallengeFlow {
   // Inside `challenged`, the screen the user is on: the push, or a code entry.
   const resumeAt = (s: SnapshotFrom<AnyStateMachine>) => (s.matches("challenged") ? stateName(s.value).split(".")[1] ?? "polling" : topState(s));
-  return runFlow("challenge", challengeWithRuntime(runtimeOf(options)), input, options, (s) => challengeView(s as never), resumeAt)
+  return runFlow("challenge", challengeWithRuntime(runtimeOf(options)), input, options, events, (s) => challengeView(s as never), resumeAt)
     .api as ChallengeFlow;
 }
 
@@ -93,6 +97,7 @@ function runFlow<TView>(
   machine: AnyStateMachine,
   input: EnrollmentInput | ChallengeInput,
   options: FlowOptions,
+  events: EventEmitter<FlowEvents>,
   toView: (snapshot: SnapshotFrom<AnyStateMachine>) => TView,
   resumeAt: (snapshot: SnapshotFrom<AnyStateMachine>) => string,
 ) {
@@ -103,7 +108,6 @@ function runFlow<TView>(
   if (input.pollIntervalMs !== undefined && input.pollIntervalMs < DEFAULTS.pollIntervalMs) {
     warn(`pushflow: a poll interval of ${input.pollIntervalMs} ms is below Auth0's 5 s; expect slow_down answers`);
   }
-  const events = new EventEmitter<FlowEvents>();
   // A saved flow starts from its context, in the state it was saved in: its timers start anew from
   // the absolute times the context keeps, so it waits only what is left.
   const saved = options.record;
@@ -142,10 +146,11 @@ function runFlow<TView>(
     finished = true;
     options.signal?.removeEventListener("abort", cancel);
     persist(null);
-    const event = { type: "done", flow: kind, ...output } as DoneEvent;
-    events.emit("done", event);
-    // The outcome settles once the record is gone, so a process may exit right after it.
-    void saving.then(() => settle(output));
+    // `done` goes out and the outcome settles once the record is gone, so a process may exit right after.
+    void saving.then(() => {
+      events.emit("done", { type: "done", flow: kind, ...output } as DoneEvent);
+      settle(output);
+    });
   };
 
   actor.on("*", (emitted) => {
@@ -158,7 +163,8 @@ function runFlow<TView>(
     next: (snapshot) => {
       if (snapshot === last) return;
       last = snapshot;
-      events.emit("state", { type: "state", view: toView(snapshot) as never });
+      // A view is built only for someone who listens: a back-end with many flows often does not.
+      if (events.listenerCount("state") > 0) events.emit("state", { type: "state", view: toView(snapshot) as never });
       if (snapshot.status === "done") finish(snapshot.output as FlowOutput);
       else if (!options.persist) return;
       else if (snapshot.hasTag("holdsTokens")) persist(null);

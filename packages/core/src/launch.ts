@@ -1,6 +1,6 @@
 import { EventEmitter } from "eventemitter3";
 import { systemClock } from "./clock.ts";
-import { FLOW_EVENT_NAMES, type DoneEvent, type FlowEvents } from "./events.ts";
+import type { DoneEvent, FlowEvents } from "./events.ts";
 import { startChallenge, startEnrollment, type Flow, type FlowOptions } from "./flow.ts";
 import { isPushflowError, type Problem } from "./errors.ts";
 import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.ts";
@@ -44,11 +44,11 @@ export type EnrollmentHandle = FlowHandle<EnrollmentOutput, EnrollmentEvent, Enr
 export type ChallengeHandle = FlowHandle<ChallengeOutput, ChallengeEvent, ChallengeView>;
 
 export function launchEnrollment(options: LaunchOptions<EnrollmentInput>): EnrollmentHandle {
-  return launch("enroll", options, (input, flowOptions) => startEnrollment(input as EnrollmentInput, flowOptions)) as EnrollmentHandle;
+  return launch("enroll", options, (input, flowOptions, events) => startEnrollment(input as EnrollmentInput, flowOptions, events)) as EnrollmentHandle;
 }
 
 export function launchChallenge(options: LaunchOptions<ChallengeInput>): ChallengeHandle {
-  return launch("challenge", options, (input, flowOptions) => startChallenge(input as ChallengeInput, flowOptions)) as ChallengeHandle;
+  return launch("challenge", options, (input, flowOptions, events) => startChallenge(input as ChallengeInput, flowOptions, events)) as ChallengeHandle;
 }
 
 type AnyFlow = Flow<unknown, FlowOutput, { type: string }>;
@@ -56,7 +56,7 @@ type AnyFlow = Flow<unknown, FlowOutput, { type: string }>;
 function launch<TInput extends object>(
   kind: FlowKind,
   options: LaunchOptions<TInput>,
-  start: (input: object, flowOptions: FlowOptions) => AnyFlow,
+  start: (input: object, flowOptions: FlowOptions, events: EventEmitter<FlowEvents>) => AnyFlow,
 ) {
   const events = new EventEmitter<FlowEvents>();
   const clock = options.clock ?? systemClock;
@@ -74,11 +74,12 @@ function launch<TInput extends object>(
   const resumed = new Promise<boolean>((resolve) => (markResumed = resolve));
 
   let ended = false;
-  const end = (output: FlowOutput) => {
+  /** `emitDone` is false for a flow that ran: it emitted its own `done` on the same emitter. */
+  const end = (output: FlowOutput, emitDone = true) => {
     if (ended) return;
     ended = true;
     options.signal?.removeEventListener("abort", abort);
-    events.emit("done", { type: "done", flow: kind, ...output } as DoneEvent);
+    if (emitDone) events.emit("done", { type: "done", flow: kind, ...output } as DoneEvent);
     settle(output);
   };
 
@@ -104,21 +105,14 @@ function launch<TInput extends object>(
       ...(options.store ? { persist: (saved: FlowRecord | null) => save(saved) } : {}),
     };
     try {
-      flow = start({ ...(input ?? {}), mfaToken: mfaToken ?? "" }, flowOptions);
+      // The flow emits on the handle's emitter, its `done` included.
+      flow = start({ ...(input ?? {}), mfaToken: mfaToken ?? "" }, flowOptions, events);
     } catch (error) {
       if (!isPushflowError(error)) throw error;
       end({ outcome: "failed", reason: error.message, error: error.toProblem() });
       return undefined;
     }
-    const forward = events.emit.bind(events) as (name: string, payload: unknown) => boolean;
-    const source = flow.events as unknown as EventEmitter<string>;
-    // `done` is not relayed: launch emits its own once the outcome settles.
-    const names = FLOW_EVENT_NAMES.filter((name) => name !== "done");
-    for (const name of names) source.on(name, (payload: unknown) => forward(name, payload));
-    flow.done.then((output) => {
-      for (const name of names) source.removeAllListeners(name);
-      end(output);
-    });
+    flow.done.then((output) => end(output, false));
     return flow;
   };
   // A store or transport that throws must still end the flow with an outcome.

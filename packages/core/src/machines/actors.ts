@@ -57,10 +57,7 @@ export const declaredActors = {
 export function runtimeActors(runtime: FlowRuntime): typeof declaredActors {
   const { transport, clock } = runtime;
   const random = runtime.random ?? Math.random;
-  const stamp = async <T>(answer: Promise<T>): Promise<Stamped<T>> => {
-    const value = await answer;
-    return { ...value, at: clock.now(), jitter: random() };
-  };
+  const stamp = <T>(answer: Promise<T>): Promise<Stamped<T>> => answer.then((value) => ({ ...value, at: clock.now(), jitter: random() }));
   return {
     associate: fromPromise(({ input, signal }) => stamp(transport.associate(input, { signal }))),
     listAuthenticators: fromPromise(({ input, signal }) => stamp(transport.listAuthenticators(input, { signal }))),
