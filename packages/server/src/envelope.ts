@@ -1,4 +1,4 @@
-import { parseRecord, PushflowError, RECORD_VERSION, type FlowKind, type FlowRecord, type Outcome } from "@pushflow/core";
+import { parseRecord, PushflowError, type FlowKind, type FlowRecord, type Outcome } from "@pushflow/core";
 import type { ServerView } from "./types.ts";
 
 /** Version of the stored entry's format. */
@@ -53,24 +53,15 @@ export function parseEntry(text: string): FlowEntry {
 }
 
 /**
- * Checks the record inside `data`. Records that hold an oob_code go through core's `parseRecord`,
- * as of when they were saved: past its deadline a flow is restored all the same, and its own
- * deadline timer ends it `expired`. The states before the push get the same checks but the oob_code.
+ * Checks the record inside `data` with core's `parseRecord` (version, kind, resume point, the
+ * context that point needs: the oob_code and deadline while waiting), as of when it was saved:
+ * past its deadline a flow is restored all the same, and its own deadline timer ends it `expired`.
  */
 export function checkRecord(value: unknown, kind: FlowKind): FlowRecord {
   if (value === null || typeof value !== "object") throw invalid("the saved flow has no record");
-  const r = value as Record<string, unknown>;
-  const snapshot = r["snapshot"] as Record<string, unknown> | null | undefined;
-  const context = (snapshot?.["context"] ?? null) as Record<string, unknown> | null;
-  if (typeof r["savedAt"] !== "number") throw invalid("the saved flow has no valid times");
-  if (typeof context?.["oobCode"] === "string") return parseRecord(value, kind, r["savedAt"]);
-  if (r["version"] !== RECORD_VERSION || r["flow"] !== kind || typeof r["expiresAt"] !== "number") {
-    throw invalid("the saved flow's record is not one this server reads");
-  }
-  if (snapshot?.["status"] !== "active" || typeof context?.["mfaToken"] !== "string" || typeof snapshot["children"] !== "object") {
-    throw invalid("the saved flow's snapshot is incomplete");
-  }
-  return value as FlowRecord;
+  const savedAt = (value as Record<string, unknown>)["savedAt"];
+  if (typeof savedAt !== "number") throw invalid("the saved flow has no valid times");
+  return parseRecord(value, kind, savedAt);
 }
 
 function invalid(message: string): PushflowError {

@@ -118,6 +118,23 @@ describe("createFlowServer: a challenge, step by step", () => {
     expect(w.store.keys()).toEqual([]);
     expect(w.warnings.join("\n")).toMatch(/not valid JSON.*discarded/);
   });
+
+  it("discards a flow saved by an older server (a version 1 record) with a warning, never half-restored", async () => {
+    const w = world();
+    const server = w.server();
+    const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
+    const key = `pushflow:flow:${flowId}`;
+    const entry = JSON.parse((await w.store.get(key))!.value) as { data: string };
+    const data = JSON.parse(entry.data.slice("plain:".length)) as { record: { context: unknown; savedAt: number; expiresAt: number } };
+    const { context, savedAt, expiresAt } = data.record;
+    const v1 = { version: 1, flow: "challenge", savedAt, expiresAt, snapshot: { status: "active", value: { challenged: "polling" }, context, children: {} } };
+    entry.data = "plain:" + JSON.stringify({ ...data, record: v1 });
+    await w.store.put(key, JSON.stringify(entry), { expiresAt: w.clock.now() + 60_000 });
+    expect((await server.advance(flowId, { type: "USE_OTP" })).status).toBe("gone");
+    expect(w.store.keys()).toEqual([]);
+    expect(w.polls()).toBe(0);
+    expect(w.warnings.join("\n")).toMatch(/version 1.*discarded/);
+  });
 });
 
 describe("createFlowServer: the user's events", () => {
