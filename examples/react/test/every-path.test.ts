@@ -10,9 +10,14 @@ import { CHALLENGE_OUTCOMES, challengeMachine, challengeView, type ChallengeOutp
 import { getModelPaths, type PathSnapshot } from "@pushflow/core/testing";
 import { ChallengeScreen } from "../src/challenge-screen.tsx";
 
-// Retries bounded and timers long, so that the graph stays small and every state is met.
-const input = { mfaToken: "test-mfa-token", maxRetries: 1, timeoutMs: 1_000_000, resendCooldownMs: 100_000 };
-const paths = getModelPaths(challengeMachine, { input });
+// Retries bounded, so that the graph stays small. The graph tells states apart by what the guards
+// read, not by the time, so it never counts polls: a resend cooldown longer than the poll interval
+// never ends on a path, one shorter ends before the first poll. Both are walked, as core's model test does.
+const base = { mfaToken: "test-mfa-token", maxRetries: 1, timeoutMs: 1_000_000 };
+const inputs = { "long cooldown": { ...base, resendCooldownMs: 100_000 }, "short cooldown": { ...base, resendCooldownMs: 1_000 } };
+const paths = Object.entries(inputs).flatMap(([name, input]) =>
+  getModelPaths(challengeMachine, { input }).map((path) => ({ ...path, description: `${name}: ${path.description}` })),
+);
 
 /** What each state must show: the words a person reads first. */
 const SCREENS: Record<string, string> = {

@@ -10,9 +10,13 @@ interface NodeLike {
   readonly states: Readonly<Record<string, NodeLike>>;
   readonly transitions: ReadonlyMap<string, readonly unknown[]>;
   readonly invoke: readonly { readonly id: string }[];
+  readonly always?: readonly { readonly target?: readonly NodeLike[] }[];
 }
 
 const nodesOf = (node: NodeLike): NodeLike[] => [node, ...Object.values(node.states).flatMap(nodesOf)];
+const idOf = (node: NodeLike) => node.id.split(".").slice(1).join("_");
+/** An event as the picture names it: `done.<actor>`, `error.<actor>`, `after <delay>` (XState's `xstate.after.<delay>.<state id>`). */
+const drawn = (event: string) => event.replace(/^xstate\.(done|error)\.actor\./, "$1.").replace(/^xstate\.after\.([^.]+)\..*$/, "after $1");
 
 describe("statechart pictures", () => {
   it("docs/diagrams and the pictures embedded in docs/ match the machines", async () => {
@@ -51,9 +55,11 @@ describe("statechart pictures", () => {
     it(`${diagram.name}: every state, invoked actor and event of the machine is in the picture`, () => {
       const text = renderDiagrams([diagram]).get(`${diagram.name}.mmd`)!;
       for (const node of nodesOf(diagram.machine.root as unknown as NodeLike).slice(1)) {
-        expect(text).toContain(`state "${node.key}" as ${node.id.split(".").slice(1).join("_")}`);
+        expect(text).toContain(`state "${node.key}" as ${idOf(node)}`);
         for (const invoke of node.invoke) expect(text).toMatch(new RegExp(`invoke .*\\b${invoke.id}\\b`));
-        for (const event of node.transitions.keys()) expect(text).toContain(event.replace(/^xstate\.(done|error)\.actor\./, "$1."));
+        for (const event of node.transitions.keys()) expect(text).toContain(drawn(event));
+        // Eventless arrows (where a resumed flow goes on from) are drawn with the label `always`.
+        for (const arrow of node.always ?? []) for (const to of arrow.target ?? []) expect(text).toContain(`${idOf(node)} --> ${idOf(to)} : always`);
       }
     });
   }

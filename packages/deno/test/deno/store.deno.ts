@@ -94,7 +94,8 @@ Deno.test("store: a flow saves itself while it runs and removes its record when 
 Deno.test("store: a corrupt saved flow is discarded with a message and a new flow starts", async () => {
   const { mfaToken } = await enrolledUser({ answer: "approve", answer_after_ms: 200 });
   const store = createFileStore(await tempDir());
-  const bad: FlowRecord = { version: 1, flow: "challenge", savedAt: Date.now(), expiresAt: Date.now() + day, snapshot: { status: "active" } };
+  // The current format, waiting on a push, with a context that lacks the oob_code and the schedule.
+  const bad: FlowRecord = { version: 2, flow: "challenge", savedAt: Date.now(), expiresAt: Date.now() + day, at: "polling", context: { mfaToken } };
   await store.put("pushflow:challenge", serializeRecord(bad), { expiresAt: bad.expiresAt });
   const warnings: string[] = [];
   const handle = challenge({
