@@ -25,8 +25,9 @@ const { values } = parseArgs({
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const began = performance.now();
 const plan: ScalePlan = values.quick
-  ? { flows: 1_000, ticks: 3, warmup: 100, runs: { baseline: 1, pushflow: 1 } }
-  : { flows: Number(values.flows), ticks: 5, warmup: 200, runs: { baseline: 5, pushflow: Number(values.runs) } };
+  ? { flows: 1_000, ticks: 3, warmup: 100, runs: { baseline: 1, "xstate-floor": 1, pushflow: 1 } }
+  : // The XState floor is a reference without a target: one worker, its five ticks give its CPU median.
+    { flows: Number(values.flows), ticks: 5, warmup: 200, runs: { baseline: 5, "xstate-floor": 1, pushflow: Number(values.runs) } };
 
 log("bench: bundles (esbuild)…");
 const bundle = await runBundleBench();

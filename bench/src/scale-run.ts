@@ -12,8 +12,15 @@ import { createScriptedTransport, type ScriptedTransport } from "@pushflow/trans
 import { minimalChallenge, type MinimalOutcome } from "./baseline-loop.ts";
 import { HeapClock, turn } from "./sim-clock.ts";
 import { cpuSince, median } from "./stats.ts";
+import { startXStateFloor, xstateFloorMachine, xstateFloorOutcome, type XStateFloorActor, type XStateFloorMachine } from "./xstate-floor.ts";
 
-export type ScaleSubject = "pushflow" | "baseline";
+export type ScaleSubject = "pushflow" | "baseline" | "xstate-floor";
+
+export const SCALE_SUBJECTS: readonly ScaleSubject[] = ["baseline", "xstate-floor", "pushflow"];
+
+export function isScaleSubject(name: string): name is ScaleSubject {
+  return (SCALE_SUBJECTS as readonly string[]).includes(name);
+}
 
 export interface ScaleOptions {
   readonly subject: ScaleSubject;
@@ -138,6 +145,33 @@ function baselinePopulation(transport: Transport, clock: HeapClock): Population 
     },
   };
 }
+
+/** The floor machine bound to a transport: built once, shared by the warm-up and the measured flows (as core's are). */
+const floorMachines = new WeakMap<Transport, XStateFloorMachine>();
+
+function xstateFloorPopulation(transport: Transport, clock: HeapClock): Population {
+  let machine = floorMachines.get(transport);
+  if (machine === undefined) floorMachines.set(transport, (machine = xstateFloorMachine(transport, INTERVAL_MS)));
+  const bound = machine;
+  let actors: XStateFloorActor[] = [];
+  return {
+    start(count) {
+      for (let i = 0; i < count; i++) actors.push(startXStateFloor(bound, clock, MFA_TOKEN));
+    },
+    // Subscribes only now (after the heap was read): a waiting flow is its actor and nothing else.
+    outcomes: () => Promise.all(actors.map(async (a) => (await xstateFloorOutcome(a)).outcome)),
+    listeners: () => Promise.resolve({ app: 0, internal: 0 }),
+    drop() {
+      actors = [];
+    },
+  };
+}
+
+const POPULATIONS: Record<ScaleSubject, (transport: Transport, clock: HeapClock) => Population> = {
+  pushflow: pushflowPopulation,
+  baseline: baselinePopulation,
+  "xstate-floor": xstateFloorPopulation,
+};
 
 async function heapNow(): Promise<number> {
   const gc = globalThis.gc;
@@ -285,7 +319,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleReport> {
     phaseMs[name] = Math.round(now - phaseStart);
     phaseStart = now;
   };
-  const make = options.subject === "pushflow" ? pushflowPopulation : baselinePopulation;
+  const make = POPULATIONS[options.subject];
   // One probed transport for the warm-up and the measured flows, so core's machines bound to it are built once.
   const probe = startProbe(transport);
 

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import type { ScaleReport, ScaleSubject } from "./scale-run.ts";
+import { SCALE_SUBJECTS, type ScaleReport, type ScaleSubject } from "./scale-run.ts";
 import { median } from "./stats.ts";
 
 const WORKER = fileURLToPath(new URL("./scale-worker.mjs", import.meta.url));
@@ -85,7 +85,7 @@ function summarize(subject: ScaleSubject, runs: readonly ScaleReport[]): ScaleSu
 /** Runs the workers one after the other (never two at once: they would share the CPU). */
 export async function runScaleBench(plan: ScalePlan, log: (line: string) => void): Promise<Record<ScaleSubject, ScaleSummary>> {
   const result: Partial<Record<ScaleSubject, ScaleSummary>> = {};
-  for (const subject of ["baseline", "pushflow"] as const) {
+  for (const subject of SCALE_SUBJECTS) {
     const runs: ScaleReport[] = [];
     for (let i = 0; i < plan.runs[subject]; i++) {
       const started = performance.now();

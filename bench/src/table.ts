@@ -1,5 +1,6 @@
 import type { BundleResults, Size } from "./bundle-bench.ts";
 import type { RequestRun } from "./requests.ts";
+import type { ScaleSubject } from "./scale-run.ts";
 import type { ScaleSummary } from "./scale.ts";
 import { median } from "./stats.ts";
 import type { TargetCheck } from "./targets.ts";
@@ -20,6 +21,8 @@ const kB = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
 const sizeText = (s: Size) => `${kB(s.gzipBytes)} (${kB(s.minBytes)} min)`;
 const ratio = (ours: number, base: number) => (base > 0 && Number.isFinite(ours / base) ? `${(ours / base).toFixed(2)}×` : "n/a");
 const us = (v: number) => `${v.toFixed(1)} µs`;
+/** part ÷ whole as a percentage. */
+const share = (part: number, whole: number) => (whole > 0 && Number.isFinite(part / whole) ? `${Math.round((100 * part) / whole)} %` : "n/a");
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 function mark(checks: readonly TargetCheck[], id: string): string {
@@ -27,7 +30,7 @@ function mark(checks: readonly TargetCheck[], id: string): string {
   return check ? `${check.met ? "✓" : "✗"} ${check.target}` : "";
 }
 
-export function buildRows(bundle: BundleResults, scale: { pushflow: ScaleSummary; baseline: ScaleSummary }, requests: readonly RequestRun[], checks: readonly TargetCheck[]): { section: string; rows: Row[] }[] {
+export function buildRows(bundle: BundleResults, scale: Record<ScaleSubject, ScaleSummary>, requests: readonly RequestRun[], checks: readonly TargetCheck[]): { section: string; rows: Row[] }[] {
   const ours = bundle.ours;
   const bundleRows: Row[] = [
     {
@@ -66,7 +69,19 @@ export function buildRows(bundle: BundleResults, scale: { pushflow: ScaleSummary
 
   const p = scale.pushflow;
   const b = scale.baseline;
+  const x = scale["xstate-floor"];
   const loop = "hand-written loop";
+  /**
+   * The XState floor's line under a pushflow figure: the bare machine's figure where pushflow's
+   * stands (with its share of pushflow's), beside the hand-written loop; the ratio is floor ÷ loop.
+   */
+  const floor = (pick: (s: ScaleSummary) => number, show: (v: number) => string): Row => ({
+    figure: "  XState floor (same job, bare machine)",
+    ours: `${show(pick(x))} (${share(pick(x), pick(p))} of pushflow's)`,
+    baseline: `${loop} ${show(pick(b))}`,
+    ratio: ratio(pick(x), pick(b)),
+    target: "",
+  });
   const scaleRows: Row[] = [
     {
       figure: `heap per waiting flow (${p.flows.toLocaleString("en")} flows)`,
@@ -75,6 +90,7 @@ export function buildRows(bundle: BundleResults, scale: { pushflow: ScaleSummary
       ratio: ratio(p.heapPerFlowBytes, b.heapPerFlowBytes),
       target: mark(checks, "heap-per-flow"),
     },
+    floor((s) => s.heapPerFlowBytes, kB),
     {
       figure: "CPU per flow per poll tick, beyond the transport",
       ours: us(p.netTickCpuUs),
@@ -82,6 +98,7 @@ export function buildRows(bundle: BundleResults, scale: { pushflow: ScaleSummary
       ratio: ratio(p.netTickCpuUs, b.netTickCpuUs),
       target: mark(checks, "cpu-per-tick"),
     },
+    floor((s) => s.netTickCpuUs, us),
     {
       figure: "  the same, with the transport call",
       ours: us(p.tickCpuUs),
@@ -103,6 +120,7 @@ export function buildRows(bundle: BundleResults, scale: { pushflow: ScaleSummary
       ratio: ratio(p.startCpuUs, b.startCpuUs),
       target: mark(checks, "start-flow"),
     },
+    floor((s) => s.startCpuUs, us),
     {
       figure: "  the same, wall time",
       ours: us(p.startWallUs),
@@ -172,7 +190,7 @@ export function buildRows(bundle: BundleResults, scale: { pushflow: ScaleSummary
 
   return [
     { section: "Bundle size (browser, ESM, minified, gzip -9; kB = 1000 B)", rows: bundleRows },
-    { section: "Per-flow cost at scale (mock transport, SimulatedClock; medians of runs)", rows: scaleRows },
+    { section: "Per-flow cost at scale (mock transport, simulated HeapClock; medians of runs)", rows: scaleRows },
     { section: "Request efficiency (emulator, Auth0 default limits, fetch transport)", rows: requestRows },
   ];
 }
