@@ -7,7 +7,7 @@ import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.
 import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.types.ts";
 import { REASONS, type ChallengeOutput, type EnrollmentOutput, type FlowOutput } from "./machines/outcomes.ts";
 import { DEFAULTS } from "./machines/policy.ts";
-import { flowContextFrom } from "./machines/shared.ts";
+import { flowSettingsFrom, type FlowContext } from "./machines/shared.ts";
 import { challengeWithRuntime, enrollmentWithRuntime } from "./machines/runtime.ts";
 import { RECORD_VERSION, type FlowKind, type FlowRecord } from "./persistence.ts";
 import { redactDeep, redactSnapshot } from "./redact.ts";
@@ -104,7 +104,7 @@ function runFlow<TView>(
   const clock = options.clock ?? systemClock;
   const warn = options.warn ?? ((message: string) => console.warn(message));
   // Bad input is a PushflowError thrown here, not an actor that starts in an error state.
-  if (!options.record) flowContextFrom(input);
+  if (!options.record) flowSettingsFrom(input);
   if (input.pollIntervalMs !== undefined && input.pollIntervalMs < DEFAULTS.pollIntervalMs) {
     warn(`pushflow: a poll interval of ${input.pollIntervalMs} ms is below Auth0's 5 s; expect slow_down answers`);
   }

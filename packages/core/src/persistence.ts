@@ -94,14 +94,17 @@ function isSavedContext(value: unknown, waiting: boolean): boolean {
   if (value === null || typeof value !== "object") return false;
   const c = value as Record<string, unknown>;
   if (waiting && (typeof c["oobCode"] !== "string" || !Number.isFinite(c["deadlineAt"]))) return false;
+  const settings = c["settings"];
+  if (settings === null || typeof settings !== "object") return false;
+  const s = settings as Record<string, unknown>;
   return (
-    typeof c["mfaToken"] === "string" &&
+    typeof s["mfaToken"] === "string" &&
+    Number.isInteger(s["maxRetries"]) &&
     Number.isFinite(c["intervalMs"]) &&
     Number.isFinite(c["nextPollAt"]) &&
     Number.isFinite(c["retryAt"]) &&
     Number.isInteger(c["attempt"]) &&
-    Number.isInteger(c["retries"]) &&
-    Number.isInteger(c["maxRetries"])
+    Number.isInteger(c["retries"])
   );
 }
 

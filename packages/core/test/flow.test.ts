@@ -122,7 +122,7 @@ describe("the flow runner", () => {
   });
 
   it("refuses expired, corrupt and other-version records with a clear error", () => {
-    const context = { mfaToken: "m", oobCode: "o", intervalMs: 5_000, nextPollAt: 5_000, retryAt: 0, deadlineAt: 1_000, attempt: 1, retries: 0, maxRetries: 5 };
+    const context = { settings: { mfaToken: "m", maxRetries: 5 }, oobCode: "o", intervalMs: 5_000, nextPollAt: 5_000, retryAt: 0, deadlineAt: 1_000, attempt: 1, retries: 0 };
     const good: FlowRecord = { version: 2, flow: "challenge", savedAt: 0, expiresAt: 1_000, at: "polling", context };
     const refuse = (text: unknown, now = 0) => {
       try {
@@ -141,7 +141,7 @@ describe("the flow runner", () => {
     const v1 = { version: 1, flow: "challenge", savedAt: 0, expiresAt: 1_000, snapshot: { status: "active", value: "x", children: {}, context } };
     expect(refuse(JSON.stringify(v1))).toMatch(/format version 1, this pushflow reads version 2 .*start a new flow/);
     expect(refuse(JSON.stringify({ ...good, flow: "enroll" }))).toMatch(/enroll flow/);
-    expect(refuse(JSON.stringify({ ...good, context: { mfaToken: "m" } }))).toMatch(/incomplete/);
+    expect(refuse(JSON.stringify({ ...good, context: { ...context, settings: { maxRetries: 5 } } }))).toMatch(/incomplete/);
     expect(refuse(JSON.stringify({ ...good, context: { ...context, nextPollAt: "soon" } }))).toMatch(/incomplete/);
     expect(refuse(JSON.stringify({ ...good, at: "approved" }))).toMatch(/no state to go on from/);
   });

@@ -123,7 +123,7 @@ function viewOf(kind: FlowKind, flow: AnyFlow): ServerView {
 function recordOf(flow: AnyFlow, fallbackExpiresAt: number): FlowRecord {
   const record = flow.record();
   if (!record) throw new PushflowError("internal", "the flow rests in a state that cannot be saved");
-  const context = flow.actor.getSnapshot().context as { deadlineAt?: number; mfaTokenExpiresAt?: number };
+  const context = flow.actor.getSnapshot().context as { deadlineAt?: number; settings: { mfaTokenExpiresAt?: number } };
   if (context.deadlineAt !== undefined) return record;
-  return { ...record, expiresAt: Math.min(fallbackExpiresAt, context.mfaTokenExpiresAt ?? Number.POSITIVE_INFINITY) };
+  return { ...record, expiresAt: Math.min(fallbackExpiresAt, context.settings.mfaTokenExpiresAt ?? Number.POSITIVE_INFINITY) };
 }

@@ -8,9 +8,11 @@ import { challengeOutputOf, REASONS, type ChallengeOutput } from "./outcomes.ts"
 import { DEFAULTS, isRetryable, retryAt } from "./policy.ts";
 import {
   answer,
+  approved,
   deadlineFrom,
   delaysFrom,
   flowContextFrom,
+  flowSettingsFrom,
   flowDueTimes,
   flowGuards,
   flowUpdates,
@@ -22,7 +24,7 @@ import {
   retryBackoff,
   sharedFinalStates,
   thrown,
-  tokensOf,
+  approvalOf,
 } from "./shared.ts";
 
 type ListAnswer = Answer<readonly Authenticator[]>;
@@ -51,25 +53,26 @@ export const challengeDueTimes = {
 /** The context a new or resumed challenge starts with. */
 export function challengeContext(input: ChallengeMachineInput): ChallengeContext {
   if (input.resume) return { ...input.resume.context, resumeAt: input.resume.at };
-  return {
-    ...flowContextFrom(input),
+  const settings = {
+    ...flowSettingsFrom(input),
     requestedId: input.authenticatorId,
     timeoutMs: input.timeoutMs ?? DEFAULTS.challengeTimeoutMs,
     resendCooldownMs: input.resendCooldownMs ?? DEFAULTS.resendCooldownMs,
+  };
+  return {
+    settings,
+    ...flowContextFrom(input),
     choices: [],
     authenticatorId: undefined,
     resendAvailableAt: 0,
     resendReady: false,
     codeError: undefined,
-    method: undefined,
-    newRecoveryCode: undefined,
-    newMfaToken: undefined,
     resumeAt: undefined,
   };
 }
 
 /** The request of `challenging` and `resending`: a push to the chosen authenticator. */
-const pushRequestInput = ({ context }: Args) => ({ mfaToken: context.mfaToken, authenticatorId: context.authenticatorId ?? "" });
+const pushRequestInput = ({ context }: Args) => ({ mfaToken: context.settings.mfaToken, authenticatorId: context.authenticatorId ?? "" });
 
 /** The named implementations of the challenge: a name the machine uses that is not here is a compile error. */
 export const challengeSetup = setup({
@@ -92,8 +95,8 @@ export const challengeSetup = setup({
     ...flowGuards,
     isResumingAt: ({ context }: Args, { at }: { at: ChallengeResumePoint }) => context.resumeAt === at,
     hasRequested: ({ context }: Args, { answer }: { answer: ListAnswer }) =>
-      context.requestedId !== undefined && listed(answer).some((c) => c.id === context.requestedId),
-    isRequestedMissing: ({ context }: Args, { answer }: { answer: ListAnswer }) => answer.ok && context.requestedId !== undefined,
+      context.settings.requestedId !== undefined && listed(answer).some((c) => c.id === context.settings.requestedId),
+    isRequestedMissing: ({ context }: Args, { answer }: { answer: ListAnswer }) => answer.ok && context.settings.requestedId !== undefined,
     hasOneChoice: (_: unknown, { answer }: { answer: ListAnswer }) => listed(answer).length === 1,
     hasSeveralChoices: (_: unknown, { answer }: { answer: ListAnswer }) => listed(answer).length > 1,
     isChoice: ({ context }: Args, { id }: { id: string }) => context.choices.some((c) => c.id === id),
@@ -122,7 +125,7 @@ export const challengeSetup = setup({
     emitPollBackoff: emit(({ context }) => pollBackoffEmitted(context)),
     assignResumed: assign({ resumeAt: undefined }),
     assignChoices: assign((_, { answer }: { answer: ListAnswer }) => ({ choices: listed(answer), retries: 0 })),
-    assignRequested: assign(({ context }) => ({ authenticatorId: context.requestedId })),
+    assignRequested: assign(({ context }) => ({ authenticatorId: context.settings.requestedId })),
     assignOnlyChoice: assign(({ context }) => ({ authenticatorId: context.choices[0]?.id })),
     assignChosen: assign((_, { id }: { id: string }) => ({ authenticatorId: id })),
     assignUnknownAuthenticator: assign({ problem: { code: "not_enrolled", message: REASONS.unknownAuthenticator } }),
@@ -136,9 +139,9 @@ export const challengeSetup = setup({
       return {
         oobCode: answer.value.oobCode,
         // The deadline counts from the first push; a resend does not extend it.
-        deadlineAt: context.deadlineAt ?? deadlineFrom(context, answer.at, context.timeoutMs),
+        deadlineAt: context.deadlineAt ?? deadlineFrom(context, answer.at, context.settings.timeoutMs),
         nextPollAt: answer.at + context.intervalMs,
-        resendAvailableAt: answer.at + context.resendCooldownMs,
+        resendAvailableAt: answer.at + context.settings.resendCooldownMs,
         resendReady: false,
         lastWait: undefined,
         retries: 0,
@@ -150,12 +153,14 @@ export const challengeSetup = setup({
     ),
     emitResendBackoff: emit(({ context }) => ({ ...retryBackoff(context), retryAt: context.resendAvailableAt })),
     assignResendReady: assign({ resendReady: true }),
-    assignPushApproval: assign((_, { answer }: { answer: Answer<Tokens> }) => (answer.ok ? { tokens: answer.value, method: "push" as const } : {})),
-    assignOtpApproval: assign((_, { answer }: { answer: Answer<Tokens> }) => (answer.ok ? { tokens: answer.value, method: "otp" as const } : {})),
-    assignRecoveryApproval: assign((_, { answer }: { answer: Answer<RecoveryTokens> }) =>
-      answer.ok ? { tokens: answer.value, method: "recovery-code" as const, newRecoveryCode: answer.value.recoveryCode } : {},
-    ),
-    assignNewMfaToken: assign((_, { answer }: { answer: AnyAnswer }) => (answer.ok ? {} : { problem: answer.problem, newMfaToken: answer.problem.mfaToken })),
+    assignPushApproval: assign((_, { answer }: { answer: Answer<Tokens> }) => (answer.ok ? { approval: approved(answer.value, "push") } : {})),
+    assignOtpApproval: assign((_, { answer }: { answer: Answer<Tokens> }) => (answer.ok ? { approval: approved(answer.value, "otp") } : {})),
+    // The new recovery code is a secret of the outcome, kept beside the tokens rather than in them.
+    assignRecoveryApproval: assign((_, { answer }: { answer: Answer<RecoveryTokens> }) => {
+      if (!answer.ok) return {};
+      const { recoveryCode, ...tokens } = answer.value;
+      return { approval: approved(tokens, "recovery-code", recoveryCode) };
+    }),
     assignCodeError: assign((_, { answer }: { answer: AnyAnswer }) => ({
       codeError: answer.ok ? undefined : answer.problem.code === "invalid_code" ? "That code is not valid." : answer.problem.message,
     })),
@@ -279,7 +284,7 @@ export const challengeMachine = challengeSetup.createMachine({
                   },
                   { guard: { type: "isRejected", params: answer }, target: "#challenge.rejected", actions: { type: "assignProblem", params: answer } },
                   { guard: { type: "isExpired", params: answer }, target: "#challenge.expired", actions: { type: "assignProblem", params: answer } },
-                  { guard: { type: "isMfaRequired", params: answer }, target: "#challenge.mfa_required", actions: { type: "assignNewMfaToken", params: answer } },
+                  { guard: { type: "isMfaRequired", params: answer }, target: "#challenge.mfa_required", actions: { type: "assignProblem", params: answer } },
                   { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#challenge.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
                   { guard: { type: "isMisconfigured", params: answer }, target: "#challenge.misconfigured", actions: { type: "assignProblem", params: answer } },
                   { target: "#challenge.failed", actions: { type: "assignProblem", params: answer } },
@@ -322,12 +327,12 @@ export const challengeMachine = challengeSetup.createMachine({
           invoke: {
             id: "verifyOtp",
             src: "verifyOtp",
-            input: ({ context, event }) => ({ mfaToken: context.mfaToken, otp: event.type === "SUBMIT_OTP" ? event.otp.trim() : "" }),
+            input: ({ context, event }) => ({ mfaToken: context.settings.mfaToken, otp: event.type === "SUBMIT_OTP" ? event.otp.trim() : "" }),
             onDone: [
               { guard: { type: "isSuccess", params: answer }, target: "#challenge.approved", actions: { type: "assignOtpApproval", params: answer } },
               { guard: { type: "isCodeRefused", params: answer }, target: "#challenge.challenged.otpEntry", actions: { type: "assignCodeError", params: answer } },
               { guard: { type: "isLockedOut", params: answer }, target: "#challenge.locked_out", actions: { type: "assignProblem", params: answer } },
-              { guard: { type: "isMfaRequired", params: answer }, target: "#challenge.mfa_required", actions: { type: "assignNewMfaToken", params: answer } },
+              { guard: { type: "isMfaRequired", params: answer }, target: "#challenge.mfa_required", actions: { type: "assignProblem", params: answer } },
               { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#challenge.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
               { guard: { type: "isMisconfigured", params: answer }, target: "#challenge.misconfigured", actions: { type: "assignProblem", params: answer } },
               { guard: { type: "isRateLimited", params: answer }, target: "#challenge.rate_limited", actions: { type: "assignProblem", params: answer } },
@@ -348,12 +353,12 @@ export const challengeMachine = challengeSetup.createMachine({
           invoke: {
             id: "verifyRecoveryCode",
             src: "verifyRecoveryCode",
-            input: ({ context, event }) => ({ mfaToken: context.mfaToken, recoveryCode: event.type === "SUBMIT_RECOVERY_CODE" ? event.code.trim() : "" }),
+            input: ({ context, event }) => ({ mfaToken: context.settings.mfaToken, recoveryCode: event.type === "SUBMIT_RECOVERY_CODE" ? event.code.trim() : "" }),
             onDone: [
               { guard: { type: "isSuccess", params: answer }, target: "#challenge.approved", actions: { type: "assignRecoveryApproval", params: answer } },
               { guard: { type: "isCodeRefused", params: answer }, target: "#challenge.challenged.recoveryEntry", actions: { type: "assignCodeError", params: answer } },
               { guard: { type: "isLockedOut", params: answer }, target: "#challenge.locked_out", actions: { type: "assignProblem", params: answer } },
-              { guard: { type: "isMfaRequired", params: answer }, target: "#challenge.mfa_required", actions: { type: "assignNewMfaToken", params: answer } },
+              { guard: { type: "isMfaRequired", params: answer }, target: "#challenge.mfa_required", actions: { type: "assignProblem", params: answer } },
               { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#challenge.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
               { guard: { type: "isMisconfigured", params: answer }, target: "#challenge.misconfigured", actions: { type: "assignProblem", params: answer } },
               { guard: { type: "isRateLimited", params: answer }, target: "#challenge.rate_limited", actions: { type: "assignProblem", params: answer } },
@@ -367,10 +372,9 @@ export const challengeMachine = challengeSetup.createMachine({
     approved: {
       type: "final",
       output: ({ context }): ChallengeOutput => {
-        const method = context.method ?? "push";
+        const { tokens, method, newRecoveryCode } = approvalOf(context);
         const reason = method === "push" ? REASONS.approvedPush : method === "otp" ? REASONS.approvedOtp : REASONS.approvedRecovery;
-        const base = { outcome: "approved" as const, reason, tokens: tokensOf(context), method };
-        return context.newRecoveryCode === undefined ? base : { ...base, newRecoveryCode: context.newRecoveryCode };
+        return newRecoveryCode === undefined ? { outcome: "approved", reason, tokens, method } : { outcome: "approved", reason, tokens, method, newRecoveryCode };
       },
     },
     rejected: { type: "final", output: { outcome: "rejected", reason: REASONS.rejected } },
@@ -381,7 +385,8 @@ export const challengeMachine = challengeSetup.createMachine({
     },
     mfa_required: {
       type: "final",
-      output: ({ context }): ChallengeOutput => ({ outcome: "mfa_required", reason: REASONS.mfaRequired, mfaToken: context.newMfaToken ?? "" }),
+      // The new mfa_token is a secret: it lives in the problem of the answer, and goes out only here.
+      output: ({ context }): ChallengeOutput => ({ outcome: "mfa_required", reason: REASONS.mfaRequired, mfaToken: context.problem?.mfaToken ?? "" }),
     },
     locked_out: { type: "final", output: { outcome: "locked_out", reason: REASONS.lockedOut } },
     ...sharedFinalStates("challenge"),

@@ -1,5 +1,4 @@
-import type { ApprovalMethod } from "./outcomes.ts";
-import type { FlowContext, FlowInput } from "./shared.ts";
+import type { FlowContext, FlowInput, MachineSettings } from "./shared.ts";
 
 /** Input of the challenge machine. */
 export interface ChallengeInput extends FlowInput {
@@ -25,11 +24,16 @@ export interface PushAuthenticator {
   readonly name?: string;
 }
 
-/** Context of the challenge machine. */
-export interface ChallengeContext extends FlowContext {
+/** What a challenge was started with. */
+export interface ChallengeSettings extends MachineSettings {
   readonly requestedId: string | undefined;
   readonly timeoutMs: number;
   readonly resendCooldownMs: number;
+}
+
+/** Context of the challenge machine. */
+export interface ChallengeContext extends FlowContext {
+  readonly settings: ChallengeSettings;
   /** The active push authenticators, once listed. */
   readonly choices: readonly PushAuthenticator[];
   readonly authenticatorId: string | undefined;
@@ -39,11 +43,6 @@ export interface ChallengeContext extends FlowContext {
   readonly resendReady: boolean;
   /** Why the last code was refused, for the code screen. */
   readonly codeError: string | undefined;
-  readonly method: ApprovalMethod | undefined;
-  /** The recovery code that replaces the used one (a secret: only in the outcome). */
-  readonly newRecoveryCode: string | undefined;
-  /** The mfa_token of an `mfa_required` answer (a secret: only in the outcome). */
-  readonly newMfaToken: string | undefined;
   /** Set only while a resumed flow starts: the state it goes on from. */
   readonly resumeAt: ChallengeResumePoint | undefined;
 }

@@ -7,9 +7,12 @@ import { enrollmentOutputOf, REASONS, type EnrollmentOutput } from "./outcomes.t
 import { DEFAULTS } from "./policy.ts";
 import {
   answer,
+  approvalOf,
+  approved,
   deadlineFrom,
   delaysFrom,
   flowContextFrom,
+  flowSettingsFrom,
   flowDueTimes,
   flowGuards,
   flowUpdates,
@@ -20,7 +23,6 @@ import {
   retryBackoff,
   sharedFinalStates,
   thrown,
-  tokensOf,
 } from "./shared.ts";
 
 type AssociateAnswer = Answer<Association>;
@@ -35,8 +37,8 @@ export const enrollmentDueTimes = {
 export function enrollmentContext(input: EnrollmentMachineInput): EnrollmentContext {
   if (input.resume) return { ...input.resume.context, resumeAt: input.resume.at };
   return {
+    settings: { ...flowSettingsFrom(input), enrollmentWindowMs: input.enrollmentWindowMs ?? DEFAULTS.enrollmentWindowMs },
     ...flowContextFrom(input),
-    enrollmentWindowMs: input.enrollmentWindowMs ?? DEFAULTS.enrollmentWindowMs,
     barcodeUri: undefined,
     expiresAt: undefined,
     recoveryCodesPending: false,
@@ -76,7 +78,7 @@ export const enrollmentSetup = setup({
     assignResumed: assign({ resumeAt: undefined }),
     assignAssociation: assign(({ context }, { answer }: { answer: AssociateAnswer }) => {
       if (!answer.ok) return {};
-      const expiresAt = deadlineFrom(context, answer.at, context.enrollmentWindowMs);
+      const expiresAt = deadlineFrom(context, answer.at, context.settings.enrollmentWindowMs);
       return {
         oobCode: answer.value.oobCode,
         barcodeUri: answer.value.barcodeUri,
@@ -94,7 +96,7 @@ export const enrollmentSetup = setup({
       type: "recovery-codes",
       codes: answer.ok ? (answer.value.recoveryCodes ?? []) : [],
     })),
-    assignTokens: assign((_, { answer }: { answer: Answer<Tokens> }) => (answer.ok ? { tokens: answer.value } : {})),
+    assignTokens: assign((_, { answer }: { answer: Answer<Tokens> }) => (answer.ok ? { approval: approved(answer.value, "push") } : {})),
     assignCodesAcknowledged: assign({ recoveryCodesPending: false }),
   },
 });
@@ -195,7 +197,7 @@ export const enrollmentMachine = enrollmentSetup.createMachine({
     },
     enrolled: {
       type: "final",
-      output: ({ context }): EnrollmentOutput => ({ outcome: "enrolled", reason: REASONS.enrolled, tokens: tokensOf(context) }),
+      output: ({ context }): EnrollmentOutput => ({ outcome: "enrolled", reason: REASONS.enrolled, tokens: approvalOf(context).tokens }),
     },
     expired: { type: "final", output: { outcome: "expired", reason: REASONS.enrollmentExpired } },
     already_enrolled: { type: "final", output: { outcome: "already_enrolled", reason: REASONS.alreadyEnrolled } },

