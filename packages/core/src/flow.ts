@@ -62,7 +62,7 @@ export type ChallengeFlow = Flow<ChallengeView, ChallengeOutput, ChallengeEvent>
  */
 export function startEnrollment(input: EnrollmentInput, options: FlowOptions, events = new EventEmitter<FlowEvents>()): EnrollmentFlow {
   const runtime = runtimeOf(options);
-  const flow = runFlow("enroll", enrollmentWithRuntime(runtime), input, options, events, (s) => enrollmentView(s as never), topState);
+  const flow = runFlow("enroll", enrollmentWithRuntime(runtime), input, options, events, toEnrollmentView, topState);
   const qr = () => {
     const c = (flow.actor.getSnapshot() as SnapshotFrom<ReturnType<typeof enrollmentWithRuntime>>).context;
     return c.barcodeUri === undefined || c.expiresAt === undefined ? undefined : { barcodeUri: c.barcodeUri, expiresAt: c.expiresAt };
@@ -79,13 +79,16 @@ export function startEnrollment(input: EnrollmentInput, options: FlowOptions, ev
 
 /** Starts (or resumes) a push challenge; `events` as for startEnrollment. */
 export function startChallenge(input: ChallengeInput, options: FlowOptions, events = new EventEmitter<FlowEvents>()): ChallengeFlow {
-  // Inside `challenged`, the screen the user is on: the push, or a code entry.
-  const resumeAt = (s: SnapshotFrom<AnyStateMachine>) => (s.matches("challenged") ? stateName(s.value).split(".")[1] ?? "polling" : topState(s));
-  return runFlow("challenge", challengeWithRuntime(runtimeOf(options)), input, options, events, (s) => challengeView(s as never), resumeAt)
+  return runFlow("challenge", challengeWithRuntime(runtimeOf(options)), input, options, events, toChallengeView, challengeResumeAt)
     .api as ChallengeFlow;
 }
 
+// Shared by every flow rather than made per flow: a back-end may hold thousands.
+const toEnrollmentView = (s: SnapshotFrom<AnyStateMachine>) => enrollmentView(s as never);
+const toChallengeView = (s: SnapshotFrom<AnyStateMachine>) => challengeView(s as never);
 const topState = (s: SnapshotFrom<AnyStateMachine>) => stateName(s.value).split(".")[0] ?? "";
+/** Inside `challenged`, the screen the user is on: the push, or a code entry. */
+const challengeResumeAt = (s: SnapshotFrom<AnyStateMachine>) => (s.matches("challenged") ? (stateName(s.value).split(".")[1] ?? "polling") : topState(s));
 
 function runtimeOf(options: FlowOptions): FlowRuntime {
   const clock = options.clock ?? systemClock;
