@@ -51,7 +51,7 @@ export const BROWSER_ENTRY = `export { enroll, challenge } from "@pushflow/brows
 
 /** Until then: what the browser adapter is made of (core's shared adapter API over the fetch transport). */
 export const CORE_FETCH_ENTRY = [
-  `import { createAdapter } from "@pushflow/core";`,
+  `import { createAdapter } from "@pushflow/core/adapter";`,
   `import { createFetchTransport } from "@pushflow/transport-fetch";`,
   `export const { enroll, challenge } = createAdapter({ createTransport: createFetchTransport });`,
 ].join("\n");

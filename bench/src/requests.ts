@@ -1,4 +1,5 @@
-import { createAdapter, DEFAULTS } from "@pushflow/core";
+import { DEFAULTS } from "@pushflow/core";
+import { createAdapter } from "@pushflow/core/adapter";
 import { startEmulator } from "@pushflow/emulator";
 import { createFetchTransport, type FetchFunction } from "@pushflow/transport-fetch";
 import { SimulatedClock } from "xstate";

@@ -1,5 +1,4 @@
 import {
-  createAdapter,
   DEFAULTS,
   type Authenticator,
   type ChallengeAnswer,
@@ -8,6 +7,7 @@ import {
   type Tokens,
   type Transport,
 } from "@pushflow/core";
+import { createAdapter } from "@pushflow/core/adapter";
 import { createScriptedTransport, type ScriptedTransport } from "@pushflow/transport-mock";
 import { minimalChallenge, type MinimalOutcome } from "./baseline-loop.ts";
 import { HeapClock, turn } from "./sim-clock.ts";

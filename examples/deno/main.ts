@@ -24,12 +24,10 @@ const handle = kind === "enroll" ? startEnrollment() : challenge(options);
 cancelOnSignal(handle, "SIGINT", { onSignal: () => console.log("\nCancelling…") });
 
 function startEnrollment() {
-  const flow = enroll(options);
+  // The program prints the recovery code and goes on: "auto" counts it acknowledged once shown.
+  const flow = enroll({ ...options, acknowledgeRecoveryCodes: "auto" });
   flow.events.on("qr", ({ barcodeUri }) => console.log(`Scan this in Auth0 Guardian:\n  ${barcodeUri}`));
-  flow.events.on("recovery-codes", ({ codes }) => {
-    console.log(`Keep this recovery code somewhere safe: ${codes.join(" ")}`);
-    flow.send({ type: "ACK_RECOVERY_CODES" });
-  });
+  flow.events.on("recovery-codes", ({ codes }) => console.log(`Keep this recovery code somewhere safe: ${codes.join(" ")}`));
   return flow;
 }
 

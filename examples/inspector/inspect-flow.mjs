@@ -2,7 +2,7 @@
 // WebSocket relay (@statelyai/inspect/server) carries the flow's inspection events, which core
 // redacts before they leave the actor (no mfa_token, oob_code, token or code in the stream).
 import { pathToFileURL } from "node:url";
-import { createAdapter } from "@pushflow/core";
+import { createAdapter } from "@pushflow/core/adapter";
 import { startEmulator } from "@pushflow/emulator";
 import { createFetchTransport } from "@pushflow/transport-fetch";
 import { createWebSocketInspector } from "@statelyai/inspect";
@@ -23,7 +23,8 @@ export async function runInspectedChallenge({ port, pollIntervalMs = 1000 }) {
       password: "grace-password-1",
       pollIntervalMs,
       warn: () => {},
-      inspect: (event) => inspector.inspect.next?.(event),
+      // The XState idiom: the inspector's Observer, as is.
+      inspect: inspector.inspect,
     });
     return await flow.outcome;
   } finally {
@@ -35,7 +36,7 @@ export async function runInspectedChallenge({ port, pollIntervalMs = 1000 }) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.env.INSPECT_PORT ?? 8080);
-  console.log(`inspector relay on ws://127.0.0.1:${port}; open the Stately inspector with ?server=127.0.0.1:${port}`);
+  console.log(`inspector relay on ws://127.0.0.1:${port}; open http://localhost:${port} to see the Stately inspector`);
   const output = await runInspectedChallenge({ port, pollIntervalMs: 5000 });
   console.log(`outcome: ${output.outcome} (${output.reason})`);
 }

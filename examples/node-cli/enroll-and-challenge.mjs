@@ -10,13 +10,11 @@ import { cancelOnSignal, challenge, enroll } from "@pushflow/node";
  * @param {{ domain: string, clientId: string, username: string, password: string, pollIntervalMs?: number, log?: (line: string) => void }} options
  */
 export async function enrollAndChallenge({ log = console.log, ...options }) {
-  const enrollment = enroll(options);
+  // The script prints the recovery code and goes on: "auto" counts it acknowledged once shown.
+  const enrollment = enroll({ ...options, acknowledgeRecoveryCodes: "auto" });
   cancelOnSignal(enrollment); // Ctrl-C: outcome "cancelled", no request after it
   enrollment.events.on("qr", ({ barcodeUri }) => log(`Scan with Guardian: ${barcodeUri}`));
-  enrollment.events.on("recovery-codes", ({ codes }) => {
-    log(`Save your recovery code: ${codes.join(", ")}`);
-    enrollment.send({ type: "ACK_RECOVERY_CODES" });
-  });
+  enrollment.events.on("recovery-codes", ({ codes }) => log(`Save your recovery code: ${codes.join(", ")}`));
   const enrolled = await enrollment.outcome;
   log(`enroll: ${enrolled.outcome} (${enrolled.reason})`);
 

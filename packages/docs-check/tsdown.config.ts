@@ -6,4 +6,6 @@ export default defineConfig({
   dts: true,
   platform: "node",
   fixedExtension: true,
+  // The root devDependency (the API report reads declaration files with it), loaded at run time.
+  deps: { neverBundle: ["typescript"] },
 });

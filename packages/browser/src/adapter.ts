@@ -1,9 +1,5 @@
 import {
-  credentialsOf,
-  launchChallenge,
-  launchEnrollment,
   PushflowError,
-  toLaunchOptions,
   type AdapterOptions,
   type ChallengeHandle,
   type EnrollmentHandle,
@@ -11,8 +7,8 @@ import {
   type FlowKind,
   type FlowOutput,
   type FlowStore,
-  type Transport,
 } from "@pushflow/core";
+import { credentialsOf, launchChallenge, launchEnrollment, toLaunchOptions } from "@pushflow/core/adapter";
 import { createFetchTransport } from "@pushflow/transport-fetch";
 import { createPauseGate, pausingTransport, type PauseGate } from "./pause.ts";
 import { SessionFlowStore } from "./storage.ts";
@@ -34,12 +30,6 @@ export interface BrowserOptions extends Omit<AdapterOptions, "clientSecret" | "s
 export type BrowserHandle<H> = H & { role(): TabRole };
 export type BrowserEnrollmentHandle = BrowserHandle<EnrollmentHandle>;
 export type BrowserChallengeHandle = BrowserHandle<ChallengeHandle>;
-
-/**
- * The mfa_token a resume passes when the page has no credentials left after a reload. A saved
- * record replaces it; if the record is gone by then, no request carries it (see `guardResume`).
- */
-const RESUME_ONLY = "pushflow:resume-only";
 
 /**
  * Starts a push enrollment, or resumes the one saved in this tab. Without credentials it only
@@ -84,17 +74,17 @@ function start(kind: FlowKind, options: BrowserOptions): AnyHandle & { role(): T
   const { store: storeOption, pauseWhenHidden = true, shareAcrossTabs = true, ...core } = options;
   const key = options.storeKey ?? `pushflow:${kind}`;
   const store = storeOption === false ? undefined : (storeOption ?? sessionStore());
-  const hasCredentials = credentialsOf(options) !== undefined;
-  if (!hasCredentials && store instanceof SessionFlowStore && !store.has(key)) {
+  if (credentialsOf(options) === undefined && store instanceof SessionFlowStore && !store.has(key)) {
     throw new PushflowError("bad_input", "pass mfaToken, or username and password: there is no saved flow to resume in this tab");
   }
   // Checked now, at the call: a tab launches only once it holds the lock, where a bad option
-  // (no domain, plain http) could neither throw to the caller nor end the flow.
-  const checked = toLaunchOptions({ ...core, ...(hasCredentials ? {} : { mfaToken: RESUME_ONLY }) }, { createTransport: createFetchTransport });
+  // (no domain, plain http; no credentials and no store) could neither throw to the caller nor
+  // end the flow. Without credentials, core's launch resumes the saved flow, needing none.
+  const { store: _store, storeKey: _key, ...checked } = toLaunchOptions({ ...core, ...(store ? { store } : {}) }, { createTransport: createFetchTransport });
 
   const launch = (flowStore: FlowStore | undefined, othersVisible: () => boolean): LocalFlow<AnyHandle> => {
     const gate = pauseWhenHidden ? createPauseGate(othersVisible) : undefined;
-    const transport = guardResume(gate ? pausingTransport(checked.transport, gate) : checked.transport);
+    const transport = gate ? pausingTransport(checked.transport, gate) : checked.transport;
     const launchOptions = { ...checked, transport, ...(flowStore ? { store: flowStore, storeKey: key } : {}) };
     const handle = (kind === "enroll" ? launchEnrollment(launchOptions) : launchChallenge(launchOptions)) as AnyHandle;
     void handle.outcome.then(() => gate?.dispose());
@@ -116,25 +106,4 @@ function sessionStore(): SessionFlowStore | undefined {
 
 function soloHandle(local: LocalFlow<AnyHandle>): AnyHandle & { role(): TabRole } {
   return Object.assign(local.handle, { role: (): TabRole => "leader" });
-}
-
-/**
- * A resume whose record vanished (expired, corrupt) would start a flow with the placeholder
- * token: answer it here, as the server would answer a bad mfa_token, without sending it.
- */
-function guardResume(transport: Transport): Transport {
-  const refuse = { ok: false, problem: { code: "mfa_token_invalid", message: "the saved flow could not be resumed: sign in again" } } as const;
-  const guarded = <R extends { readonly mfaToken: string }, T>(call: (request: R, options?: { signal?: AbortSignal }) => Promise<T>) =>
-    (request: R, options?: { signal?: AbortSignal }): Promise<T> =>
-      request.mfaToken === RESUME_ONLY ? Promise.resolve(refuse as T) : call(request, options);
-  return {
-    login: (request, options) => transport.login(request, options),
-    associate: guarded((r, o) => transport.associate(r, o)),
-    listAuthenticators: guarded((r, o) => transport.listAuthenticators(r, o)),
-    challenge: guarded((r, o) => transport.challenge(r, o)),
-    verifyOob: guarded((r, o) => transport.verifyOob(r, o)),
-    verifyOtp: guarded((r, o) => transport.verifyOtp(r, o)),
-    verifyRecoveryCode: guarded((r, o) => transport.verifyRecoveryCode(r, o)),
-    deleteAuthenticator: (request, options) => transport.deleteAuthenticator(request, options),
-  };
 }

@@ -1,5 +1,6 @@
 /** The adapter's pieces under Node: refusals, the sessionStorage store, the pause gate, the QR entry. */
-import { createControlledTransport } from "@pushflow/core/testing";
+import { MemoryFlowStore } from "@pushflow/core";
+import { answers, createControlledTransport, SimulatedClock } from "@pushflow/core/testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { bundle } from "../../../examples/browser/src/server.ts";
 import { challenge, createPauseGate, enroll, isPushflowError, pausingTransport, SessionFlowStore } from "../src/index.ts";
@@ -55,6 +56,12 @@ describe("enroll / challenge", () => {
     expect(refusal(() => challenge({ ...connection, store })).code).toBe("bad_input");
   });
 
+  it("refuse to start without credentials and without a store (store: false): nothing could be resumed", () => {
+    for (const start of [enroll, challenge]) {
+      expect(refusal(() => start({ ...connection, store: false, shareAcrossTabs: false }))).toMatchObject({ code: "bad_input", message: expect.stringMatching(/mfaToken/) });
+    }
+  });
+
   it("run a flow through core with a given transport (no sessionStorage under Node: nothing saved)", async () => {
     const transport = createControlledTransport();
     const handle = challenge({ transport, mfaToken: "mfa", authenticatorId: "push|dev_1" });
@@ -62,6 +69,48 @@ describe("enroll / challenge", () => {
     await handle.started;
     handle.cancel();
     expect((await handle.outcome).outcome).toBe("cancelled");
+  });
+});
+
+describe("resume without credentials: the saved flow's own mfa_token, or nothing", () => {
+  /** A challenge run with credentials until its push is out, saved in `storage`; then the tab "reloads". */
+  async function savedChallenge(storage: Storage, clock: SimulatedClock) {
+    const store = new SessionFlowStore(storage, () => clock.now());
+    const transport = createControlledTransport();
+    const first = challenge({ transport, mfaToken: "mfa-of-the-login", store, clock, shareAcrossTabs: false, pauseWhenHidden: false });
+    await vi.waitFor(() => expect(transport.pending.map((c) => c.method)).toEqual(["listAuthenticators"]));
+    transport.respond("listAuthenticators", answers.pushAuthenticators(1));
+    await vi.waitFor(() => expect(transport.pending.map((c) => c.method)).toEqual(["challenge"]));
+    transport.respond("challenge", answers.pushChallenge("oob-of-the-push"));
+    await vi.waitFor(() => expect(first.view()?.state).toBe("challenged.polling"));
+    await vi.waitFor(() => expect(JSON.parse(JSON.parse(storage.getItem("pushflow:challenge") ?? "{}").value ?? "{}").at).toBe("polling"));
+    return { store, first };
+  }
+
+  it("go on polling the saved push with the saved mfa_token: no placeholder, no new push", async () => {
+    const storage = new MemoryStorage();
+    const clock = new SimulatedClock();
+    await savedChallenge(storage, clock);
+    const transport = createControlledTransport();
+    const resumed = challenge({ transport, store: new SessionFlowStore(storage, () => clock.now()), clock, shareAcrossTabs: false, pauseWhenHidden: false });
+    expect(await resumed.resumed).toBe(true);
+    await resumed.started;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    clock.increment(5_000);
+    await vi.waitFor(() => expect(transport.pending.map((c) => c.method)).toEqual(["verifyOob"]));
+    expect(transport.calls).toEqual([{ method: "verifyOob", request: expect.objectContaining({ mfaToken: "mfa-of-the-login", oobCode: "oob-of-the-push" }) }]);
+    transport.respond("verifyOob", answers.tokens());
+    expect((await resumed.outcome).outcome).toBe("approved");
+  });
+
+  it("end failed (bad_input: nothing to resume) when the saved flow is gone by launch, sending nothing", async () => {
+    // A store the adapter cannot check at the call (any FlowStore but sessionStorage's).
+    const transport = createControlledTransport();
+    const handle = challenge({ transport, store: new MemoryFlowStore(), shareAcrossTabs: false, pauseWhenHidden: false });
+    const output = await handle.outcome;
+    expect(output).toMatchObject({ outcome: "failed", error: { code: "bad_input", message: expect.stringMatching(/no saved flow to resume/) } });
+    expect(await handle.resumed).toBe(false);
+    expect(transport.calls).toEqual([]);
   });
 });
 

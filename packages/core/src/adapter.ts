@@ -45,6 +45,7 @@ export const FLOW_INPUT_KEYS = [
   "mfaTokenExpiresAt",
   "maxRetries",
   "enrollmentWindowMs",
+  "acknowledgeRecoveryCodes",
   "authenticatorId",
   "timeoutMs",
   "resendCooldownMs",

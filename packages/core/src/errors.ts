@@ -29,6 +29,8 @@ export type ErrorCode =
   | "bad_input"
   | "insecure_url"
   | "invalid_record"
+  // another owner took over a saved flow (compare-and-set on the store failed)
+  | "conflict"
   | "internal";
 
 /**

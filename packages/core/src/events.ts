@@ -1,4 +1,4 @@
-import type { BackoffEmitted, PollEmitted, QrEmitted, RecoveryCodesEmitted } from "./machines/events.types.ts";
+import type { BackoffEmitted, PollEmitted, QrEmitted, RecoveryCodesEmitted, ResumeEmitted } from "./machines/events.types.ts";
 import type { FlowOutput } from "./machines/outcomes.ts";
 import type { FlowKind } from "./persistence.ts";
 import type { FlowView } from "./views.ts";
@@ -19,11 +19,12 @@ export interface FlowEvents {
   "recovery-codes": [RecoveryCodesEmitted];
   poll: [PollEmitted];
   backoff: [BackoffEmitted];
+  resume: [ResumeEmitted];
   done: [DoneEvent];
 }
 
 export type FlowEventName = keyof FlowEvents;
 
 /** Every event name, `done` last: for code that relays or records all of a flow's events. */
-export const FLOW_EVENT_NAMES = ["state", "qr", "recovery-codes", "poll", "backoff", "done"] as const satisfies readonly FlowEventName[];
+export const FLOW_EVENT_NAMES = ["state", "qr", "recovery-codes", "poll", "backoff", "resume", "done"] as const satisfies readonly FlowEventName[];
 export type FlowEvent = FlowEvents[FlowEventName][0];

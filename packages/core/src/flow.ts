@@ -1,16 +1,20 @@
 import { EventEmitter } from "eventemitter3";
-import { createActor, type Actor, type AnyStateMachine, type InspectionEvent, type SnapshotFrom } from "xstate";
+import { createActor, type Actor, type AnyStateMachine, type SnapshotFrom } from "xstate";
 import { systemClock, type FlowClock } from "./clock.ts";
+import { isPushflowError, type Problem } from "./errors.ts";
 import type { DoneEvent, FlowEvents } from "./events.ts";
 import type { FlowRuntime } from "./machines/actors.ts";
 import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.ts";
 import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.types.ts";
 import { REASONS, type ChallengeOutput, type EnrollmentOutput, type FlowOutput } from "./machines/outcomes.ts";
 import { DEFAULTS } from "./machines/policy.ts";
-import { flowSettingsFrom, type FlowContext } from "./machines/shared.ts";
+import type { FlowContext } from "./machines/shared.ts";
+import { challengeSettingsFrom } from "./machines/challenge.machine.ts";
+import { enrollmentSettingsFrom } from "./machines/enrollment.machine.ts";
 import { challengeWithRuntime, enrollmentWithRuntime } from "./machines/runtime.ts";
+import { requestGates } from "./machines/actors.ts";
 import { RECORD_VERSION, type FlowKind, type FlowRecord } from "./persistence.ts";
-import { redactDeep, redactSnapshot } from "./redact.ts";
+import { redactInspection, redactingObserver, type Inspector } from "./inspection.ts";
 import type { Transport } from "./transport.ts";
 import { challengeView, enrollmentView, stateName, type ChallengeView, type EnrollmentView } from "./views.ts";
 
@@ -27,8 +31,11 @@ export interface FlowOptions {
   readonly record?: FlowRecord;
   /** Called with a record after every change while the flow can be resumed, and with `null` once it ended. */
   readonly persist?: (record: FlowRecord | null) => void | Promise<void>;
-  /** Receives XState inspection events with every secret redacted (e.g. @statelyai/inspect's `inspect`). */
-  readonly inspect?: (event: InspectionEvent) => void;
+  /**
+   * Receives XState inspection events with every secret redacted: a function, or an Observer such
+   * as @statelyai/inspect's `inspector.inspect`. See docs/inspector.md.
+   */
+  readonly inspect?: Inspector;
   /** Where warnings go (e.g. a poll interval below 5 s); default console.warn. */
   readonly warn?: (message: string) => void;
 }
@@ -107,7 +114,7 @@ function runFlow<TView>(
   const clock = options.clock ?? systemClock;
   const warn = options.warn ?? ((message: string) => console.warn(message));
   // Bad input is a PushflowError thrown here, not an actor that starts in an error state.
-  if (!options.record) flowSettingsFrom(input);
+  if (!options.record) (kind === "enroll" ? enrollmentSettingsFrom(input) : challengeSettingsFrom(input));
   if (input.pollIntervalMs !== undefined && input.pollIntervalMs < DEFAULTS.pollIntervalMs) {
     warn(`pushflow: a poll interval of ${input.pollIntervalMs} ms is below Auth0's 5 s; expect slow_down answers`);
   }
@@ -117,8 +124,10 @@ function runFlow<TView>(
   const actor = createActor(machine, {
     input: saved ? { resume: { at: saved.at, context: saved.context } } : input,
     clock,
-    ...(options.inspect ? { inspect: redactedInspector(options.inspect) } : {}),
+    ...(options.inspect ? { inspect: redactingObserver(options.inspect) } : {}),
   });
+  // `flow.actor.system.inspect(...)` (through any actor of the flow) gets redacted events too.
+  redactInspection(actor.system);
 
   const record = (): FlowRecord | undefined => {
     const snapshot = actor.getSnapshot();
@@ -131,6 +140,14 @@ function runFlow<TView>(
 
   // Saves are chained so that an older record never lands after a newer one.
   let saving: Promise<void> = Promise.resolve();
+  // A saved flow sends a request only once the record of the state that sends it has landed: the
+  // request starts before the subscribers hear of the new state, so the gate lets them run first.
+  if (options.persist) {
+    requestGates.set(actor.system, async () => {
+      await null;
+      await saving;
+    });
+  }
   let cleared = false;
   const persist = (value: FlowRecord | null) => {
     if (!options.persist) return;
@@ -138,8 +155,17 @@ function runFlow<TView>(
     if (value === null && cleared) return;
     cleared = value === null;
     const save = options.persist;
-    saving = saving.then(() => save(value)).catch((error: unknown) => warn(`pushflow: saving the flow failed: ${String(error)}`));
+    saving = saving.then(() => save(value)).catch((error: unknown) => {
+      // Another owner saved the flow since: stop now, before the request that waits for this save.
+      if (isPushflowError(error) && error.code === "conflict") return stopTaken(error.toProblem());
+      warn(`pushflow: saving the flow failed: ${String(error)}`);
+    });
   };
+
+  function stopTaken(problem: Problem) {
+    finish({ outcome: "failed", reason: problem.message, error: problem });
+    actor.stop();
+  }
 
   let settle: (output: FlowOutput) => void = () => {};
   const done = new Promise<FlowOutput>((resolve) => (settle = resolve));
@@ -215,31 +241,4 @@ function runFlow<TView>(
     record,
   };
   return { api, actor, events, started };
-}
-
-/**
- * Inspection events with secrets redacted from every field (events, snapshots, action params).
- * Actor refs go through a view whose `getSnapshot()` is redacted too: inspectors read it.
- */
-function redactedInspector(inspect: (event: InspectionEvent) => void) {
-  const views = new WeakMap<object, object>();
-  const viewOf = (ref: unknown) => {
-    if (ref === null || typeof ref !== "object") return ref;
-    let view = views.get(ref);
-    if (!view) {
-      const real = ref as { getSnapshot(): unknown };
-      view = Object.create(real, { getSnapshot: { value: () => redactSnapshot(real.getSnapshot()) } }) as object;
-      views.set(ref, view);
-    }
-    return view;
-  };
-  return (event: InspectionEvent) => {
-    const copy: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(event)) {
-      if (key === "actorRef" || key === "sourceRef") copy[key] = viewOf(value);
-      else if (key === "snapshot") copy[key] = redactSnapshot(value);
-      else copy[key] = redactDeep(value);
-    }
-    inspect(copy as unknown as InspectionEvent);
-  };
 }

@@ -2,7 +2,7 @@ import { EventEmitter } from "eventemitter3";
 import { systemClock } from "./clock.ts";
 import type { DoneEvent, FlowEvents } from "./events.ts";
 import { startChallenge, startEnrollment, type Flow, type FlowOptions } from "./flow.ts";
-import { isPushflowError, type Problem } from "./errors.ts";
+import { isPushflowError, PushflowError, type Problem } from "./errors.ts";
 import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.ts";
 import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.types.ts";
 import { REASONS, type ChallengeOutput, type EnrollmentOutput, type FlowOutput } from "./machines/outcomes.ts";
@@ -130,12 +130,23 @@ function launch<TInput extends object>(
     return undefined;
   }
 
+  /**
+   * One owner per saved flow: every save is a compare-and-set on the version this launch last
+   * read or wrote (`null`: only if nothing is stored). When another process, tab or worker wrote
+   * in between, it owns the flow now: this one saves nothing more, deletes nothing, and stops
+   * before its next request (requests wait for their save: see requestGates).
+   */
+  let owned: number | null = null;
+  let taken = false;
+
   async function loadRecord(): Promise<FlowRecord | undefined> {
     if (!options.store) return undefined;
     const entry = await options.store.get(key);
     if (!entry) return undefined;
     try {
-      return parseRecord(entry.value, kind, clock.now());
+      const record = parseRecord(entry.value, kind, clock.now());
+      owned = entry.version;
+      return record;
     } catch (error) {
       await options.store.delete(key);
       warn(`pushflow: ${isPushflowError(error) ? error.message : String(error)}`);
@@ -144,9 +155,14 @@ function launch<TInput extends object>(
   }
 
   async function save(record: FlowRecord | null) {
-    if (!options.store) return;
-    if (record === null) await options.store.delete(key);
-    else await options.store.put(key, serializeRecord(record), { expiresAt: record.expiresAt });
+    if (!options.store || taken) return;
+    if (record === null) return options.store.delete(key);
+    const version = await options.store.put(key, serializeRecord(record), { expiresAt: record.expiresAt, expectedVersion: owned });
+    if (version === undefined) {
+      taken = true;
+      throw new PushflowError("conflict", `the saved flow "${key}" was taken over by another process, tab or worker: this one stops`);
+    }
+    owned = version;
   }
 
   return {

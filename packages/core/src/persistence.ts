@@ -11,8 +11,8 @@ export const RECORD_VERSION = 2;
 
 /** The states a saved flow goes on from, by kind. */
 export const RESUME_POINTS = {
-  enroll: ["retryingAssociate", "awaitingDevice"],
-  challenge: ["retryingList", "choosing", "retryingChallenge", "polling", "otpEntry", "recoveryEntry"],
+  enroll: ["associating", "retryingAssociate", "awaitingDevice"],
+  challenge: ["retryingList", "choosing", "challenging", "retryingChallenge", "polling", "otpEntry", "recoveryEntry"],
 } as const;
 
 /** The resume points where a push or an enrollment is under way: the record holds its oob_code and deadline. */

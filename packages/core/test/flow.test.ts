@@ -150,9 +150,45 @@ describe("the flow runner", () => {
     const transport = createControlledTransport();
     const warnings: string[] = [];
     expect(() => startChallenge({ mfaToken: "" }, { transport })).toThrow(/mfaToken is required/);
-    expect(() => startChallenge({ mfaToken: "m", pollIntervalMs: -1 }, { transport, warn: (m) => warnings.push(m) })).toThrow(/positive/);
+    expect(() => startChallenge({ mfaToken: "m", pollIntervalMs: -1 }, { transport, warn: (m) => warnings.push(m) })).toThrow(/pollIntervalMs/);
     expect(transport.calls).toEqual([]);
     expect(warnings).toEqual([]); // no advice about an interval that was refused
+  });
+
+  it("checks every duration and count: finite, in range, or a bad_input error that names the option", () => {
+    const transport = createControlledTransport();
+    const refused = (start: () => unknown) => {
+      try {
+        start();
+      } catch (error) {
+        expect((error as PushflowError).code).toBe("bad_input");
+        return (error as Error).message;
+      }
+      return "accepted";
+    };
+    const overflow = 2 ** 31; // setTimeout fires at once past 2^31 − 1 ms
+    const challenge: [string, object][] = [
+      ["timeoutMs", { timeoutMs: Number.NaN }],
+      ["timeoutMs", { timeoutMs: 0 }],
+      ["timeoutMs", { timeoutMs: overflow }],
+      ["resendCooldownMs", { resendCooldownMs: -1 }],
+      ["resendCooldownMs", { resendCooldownMs: Number.POSITIVE_INFINITY }],
+      ["pollIntervalMs", { pollIntervalMs: overflow }],
+      ["pollIntervalMs", { pollIntervalMs: Number.NaN }],
+      ["maxRetries", { maxRetries: 1.5 }],
+      ["maxRetries", { maxRetries: -1 }],
+      ["mfaTokenExpiresAt", { mfaTokenExpiresAt: Number.NaN }],
+      ["authenticatorId", { authenticatorId: "" }],
+    ];
+    for (const [name, options] of challenge) {
+      expect(refused(() => startChallenge({ mfaToken: "m", ...options }, { transport })), name).toMatch(new RegExp(`^${name} `));
+    }
+    for (const [name, options] of [["enrollmentWindowMs", { enrollmentWindowMs: Number.NaN }], ["enrollmentWindowMs", { enrollmentWindowMs: overflow }]] as const) {
+      expect(refused(() => startEnrollment({ mfaToken: "m", ...options }, { transport })), name).toMatch(new RegExp(`^${name} `));
+    }
+    // The limits themselves are fine, and a zero cooldown means "resend at once".
+    expect(refused(() => startChallenge({ mfaToken: "m", timeoutMs: overflow - 1, resendCooldownMs: 0, maxRetries: 0 }, { transport }).cancel())).toBe("accepted");
+    expect(transport.calls).toEqual([]);
   });
 
   it("warns about a poll interval below 5 s", () => {

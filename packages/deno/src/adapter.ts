@@ -1,4 +1,4 @@
-import { createAdapter } from "@pushflow/core";
+import { createAdapter } from "@pushflow/core/adapter";
 import { createFetchTransport } from "@pushflow/transport-fetch";
 
 /**

@@ -26,6 +26,7 @@ describe("the docs", () => {
       "transports.md",
       "cli.md",
       "testing.md",
+      "inspector.md",
       "troubleshooting.md",
       "server.md",
     ]) {

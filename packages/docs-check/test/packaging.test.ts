@@ -1,7 +1,20 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkPackage, mapLimit, parseTables, plain, privateDependencies, publicPackages, readmeGaps, workspacePackages, type ToolReport } from "../src/index.ts";
+import {
+  apiDifferences,
+  apiReports,
+  checkPackage,
+  mapLimit,
+  packageEntries,
+  parseTables,
+  plain,
+  privateDependencies,
+  publicPackages,
+  readmeGaps,
+  workspacePackages,
+  type ToolReport,
+} from "../src/index.ts";
 import { ROOT } from "./root.ts";
 
 const all = workspacePackages(ROOT);
@@ -45,6 +58,26 @@ describe("packaging", () => {
       expect(raw["files"], `${path}: files`).toEqual(expect.arrayContaining(["dist"]));
       expect(raw["main"] ?? raw["module"], `${path}: exports only, no main/module`).toBeUndefined();
     }
+  });
+});
+
+describe("public API", () => {
+  // Each public entry's exported names, read from its built declarations with the TypeScript
+  // compiler, against the list committed in packages/<package>/api.md: a name cannot appear in or
+  // vanish from the API unnoticed.
+  it("every entry of every public package exports exactly the names its api.md lists (after pnpm build)", () => {
+    const unbuilt = targets.flatMap((pkg) => packageEntries(pkg)).filter((e) => !existsSync(e.types));
+    expect(unbuilt.map((e) => e.entry), "not built: run `pnpm build` first (the root `pnpm test` does)").toEqual([]);
+    const stale = apiReports(targets).filter((r) => r.actual !== r.expected);
+    const diff = stale.map((r) => [`${r.path} is out of date:`, ...apiDifferences(r).map((line) => `  ${line}`)].join("\n"));
+    expect(
+      diff.join("\n\n"),
+      "the exported names changed: run `pnpm api` (it builds, then rewrites packages/*/api.md), review the change, and commit the reports with it",
+    ).toBe("");
+  });
+
+  it("every public package names a declaration file (`types`) for each entry it exports", () => {
+    for (const pkg of targets) expect(packageEntries(pkg).length, `${pkg.path}: no exports with types`).toBeGreaterThan(0);
   });
 });
 

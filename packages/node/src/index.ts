@@ -1,10 +1,39 @@
 /**
  * @pushflow/node: the Node adapter. `enroll` and `challenge` take the options every adapter
  * takes (core's `AdapterOptions`); flows are saved in files with `createFileStore` and cancelled
- * on Ctrl-C with `cancelOnSignal`. Everything of `@pushflow/core` is re-exported, so an app
- * installs this one package.
+ * on Ctrl-C with `cancelOnSignal`. The types an app names with them (options, handles, outcomes,
+ * views, events, errors) are re-exported from `@pushflow/core`; the machines, the test kit and
+ * the rest are in `@pushflow/core` itself.
  */
-export * from "@pushflow/core";
+export type {
+  AdapterOptions,
+  BackoffEmitted,
+  ChallengeEvent,
+  ChallengeHandle,
+  ChallengeOutput,
+  ChallengeState,
+  ChallengeView,
+  DoneEvent,
+  EnrollmentEvent,
+  EnrollmentHandle,
+  EnrollmentOutput,
+  EnrollmentState,
+  EnrollmentView,
+  ErrorCode,
+  FlowEvents,
+  FlowKind,
+  FlowStore,
+  Outcome,
+  PollEmitted,
+  Problem,
+  QrEmitted,
+  RecoveryCodesEmitted,
+  ResumeEmitted,
+  StateEvent,
+  Tokens,
+  Transport,
+} from "@pushflow/core";
+export { PushflowError, isPushflowError } from "@pushflow/core";
 export { enroll, challenge } from "./adapter.ts";
 export { createFileStore, createSingleFileStore } from "./file-store.ts";
 export type { FileFlowStore, FileStoreOptions } from "./file-store.ts";

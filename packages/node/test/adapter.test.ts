@@ -20,11 +20,13 @@ const firstPoll = (handle: { events: { once(name: "poll", fn: () => void): unkno
   new Promise<void>((resolve) => handle.events.once("poll", () => resolve()));
 
 describe("@pushflow/node", () => {
-  it("re-exports core next to its own API", () => {
-    expect(node.createAdapter).toBeTypeOf("function");
-    expect(node.MemoryFlowStore).toBeTypeOf("function");
-    expect(node.ENROLLMENT_OUTCOMES).toContain("enrolled");
+  it("re-exports core's errors next to its own API, and none of the pieces adapters are built from", () => {
+    expect(node.isPushflowError).toBeTypeOf("function");
+    expect(node.PushflowError).toBeTypeOf("function");
     expect(node.enroll).toBe(enroll);
+    expect(Object.keys(node).sort()).toEqual(
+      ["PushflowError", "cancelOnSignal", "challenge", "createFileStore", "createSingleFileStore", "enroll", "isPushflowError"].sort(),
+    );
   });
 
   it("signs in with a password, takes the mfa_token from mfa_required, and challenges", async () => {

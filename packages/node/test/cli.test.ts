@@ -68,14 +68,19 @@ describe("pushflow (the CLI, as a child process)", () => {
     expect(ndjson(stdout).at(-1)).toMatchObject({ type: "done", outcome: "not_enrolled" });
   });
 
-  it("enrolls with --json: the QR and recovery-code events, acknowledged by itself", async () => {
+  it("enrolls with --json: the QR and recovery-code events, acknowledged by the flow, not by the CLI", async () => {
     const username = user({ enrolled: false, scanAfterMs: 500 });
     const { code, stdout } = await runCli(["enroll", ...login(username), ...fast, "--json"], { stdin: "" }).exit;
     expect(code).toBe(0);
     const lines = ndjson(stdout);
     expect(lines.find((l) => l.type === "qr")?.["barcodeUri"]).toMatch(/^otpauth:\/\//);
-    expect(lines.find((l) => l.type === "recovery-codes")?.["codes"]).toHaveLength(1);
-    expect(lines.at(-1)).toMatchObject({ type: "done", flow: "enroll", outcome: "enrolled" });
+    const shown = lines.findIndex((l) => l.type === "recovery-codes");
+    expect(lines[shown]?.["codes"]).toHaveLength(1);
+    expect(lines.at(-1)).toMatchObject({ type: "done", flow: "enroll", outcome: "enrolled", reason: "The Guardian app confirmed the enrollment." });
+    // Only an ACK_RECOVERY_CODES clears recoveryCodesPending: the CLI sent none (core's acknowledgeRecoveryCodes "auto").
+    const views = lines.slice(shown).filter((l) => l.type === "state").map((l) => l["view"] as { state: string; recoveryCodesPending: boolean });
+    expect(views.map((v) => v.state)).toContain("enrolled");
+    expect(views.every((v) => v.recoveryCodesPending)).toBe(true);
   });
 
   it("tells a person the outcome in words, without tokens", async () => {

@@ -1,4 +1,5 @@
-import { parseRecord, PushflowError, type FlowKind, type FlowRecord, type Outcome } from "@pushflow/core";
+import { PushflowError, type FlowKind, type FlowRecord, type Outcome } from "@pushflow/core";
+import { parseRecord } from "@pushflow/core/adapter";
 import type { ServerView } from "./types.ts";
 
 /** Version of the stored entry's format. */

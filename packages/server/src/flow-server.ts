@@ -1,16 +1,5 @@
-import {
-  credentialsOf,
-  DEFAULTS,
-  flowSettingsOf,
-  isPushflowError,
-  loginForMfaToken,
-  PushflowError,
-  systemClock,
-  type Credentials,
-  type FlowKind,
-  type FlowOutput,
-  type FlowRecord,
-} from "@pushflow/core";
+import { DEFAULTS, isPushflowError, PushflowError, type FlowKind, type FlowOutput, type FlowRecord, type FlowSettings } from "@pushflow/core";
+import { credentialsOf, flowSettingsOf, loginForMfaToken, systemClock, type Credentials } from "@pushflow/core/adapter";
 import { createFetchTransport } from "@pushflow/transport-fetch";
 import { checkRecord, ENTRY_FORMAT, parseEntry, serializeEntry, type FlowData, type FlowEntry } from "./envelope.ts";
 import { parseEvent } from "./events.ts";
@@ -26,7 +15,6 @@ import type {
   GoneAnswer,
   PendingAnswer,
   ServerView,
-  StartInput,
   StartOptions,
 } from "./types.ts";
 
@@ -55,7 +43,7 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
   // A bad key is reported by the first call that needs it, not as an unhandled rejection now.
   sealing.catch(() => undefined);
 
-  const step = (kind: FlowKind, from: { input: StartInput & { mfaToken: string } } | { record: FlowRecord }, event: FlowServerEvent | undefined, fallbackExpiresAt: number) =>
+  const step = (kind: FlowKind, from: { input: FlowSettings & { mfaToken: string } } | { record: FlowRecord }, event: FlowServerEvent | undefined, fallbackExpiresAt: number) =>
     runStep({
       kind,
       transport,
@@ -155,7 +143,7 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
 
   async function start(kind: FlowKind, startOptions: StartOptions): Promise<PendingAnswer | DoneAnswer> {
     if (kind !== "enroll" && kind !== "challenge") throw new PushflowError("bad_input", "kind must be enroll or challenge");
-    const { input, credentials } = splitStart(startOptions);
+    const { input, credentials } = splitStart(kind, startOptions);
     const flowId = createId();
     if (!FLOW_ID.test(flowId)) throw new PushflowError("bad_input", "createId must make ids of 16 to 128 characters of A-Z a-z 0-9 _ -");
     const key = prefix + flowId;
@@ -167,8 +155,11 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
       mfaToken = login.mfaToken;
     }
     const createdAt = clock.now();
+    // Until the flow has a deadline (the QR, the first push), its record expires one window after
+    // the start, or with the mfa_token when that is sooner (docs/server.md, "States before the push").
     const windowMs = kind === "enroll" ? (input.enrollmentWindowMs ?? DEFAULTS.enrollmentWindowMs) : (input.timeoutMs ?? DEFAULTS.challengeTimeoutMs);
-    const report = await step(kind, { input: { ...input, mfaToken } }, undefined, createdAt + windowMs);
+    const fallbackExpiresAt = Math.min(createdAt + windowMs, input.mfaTokenExpiresAt ?? Number.POSITIVE_INFINITY);
+    const report = await step(kind, { input: { ...input, mfaToken } }, undefined, fallbackExpiresAt);
     const codes = report.recoveryCodes ? { recoveryCodes: report.recoveryCodes } : {};
     if (report.output) {
       if (keepReportedMs > 0) {
@@ -237,10 +228,16 @@ function transportFrom(options: FlowServerOptions) {
   });
 }
 
-function splitStart(options: StartOptions): { input: StartInput; credentials: Credentials } {
+function splitStart(kind: FlowKind, options: StartOptions): { input: FlowSettings; credentials: Credentials } {
   const credentials = credentialsOf(options);
   if (!credentials) throw new PushflowError("bad_input", "pass mfaToken, or username and password");
-  return { input: flowSettingsOf(options), credentials };
+  const input = flowSettingsOf(options);
+  // A first enrollment's recovery codes go out in the start answer, once, and a flow that holds
+  // tokens is never stored: core counts them acknowledged as it emits them (`auto`).
+  if (input.acknowledgeRecoveryCodes !== undefined && input.acknowledgeRecoveryCodes !== "auto") {
+    throw new PushflowError("bad_input", 'acknowledgeRecoveryCodes must be "auto" on the server: the recovery codes are in the start answer, once');
+  }
+  return { input: kind === "enroll" ? { ...input, acknowledgeRecoveryCodes: "auto" } : input, credentials };
 }
 
 function duration(value: number, name: string, min: number): number {

@@ -1,16 +1,13 @@
 import {
   PushflowError,
-  startChallenge,
-  startEnrollment,
-  type ChallengeInput,
   type EnrollmentFlow,
-  type EnrollmentInput,
   type FlowClock,
   type FlowKind,
   type FlowOutput,
   type FlowRecord,
   type Transport,
 } from "@pushflow/core";
+import { startChallenge, startEnrollment, type ChallengeInput, type EnrollmentInput } from "@pushflow/core/adapter";
 import { StepClock } from "./step-clock.ts";
 import { trackTransport } from "./tracked-transport.ts";
 import type { FlowServerEvent, ServerView } from "./types.ts";
@@ -26,7 +23,7 @@ export interface StepRequest {
   readonly from: { readonly input: EnrollmentInput | ChallengeInput } | { readonly record: FlowRecord };
   /** Sent once the flow is idle (the poll that was due has been answered). */
   readonly event?: FlowServerEvent;
-  /** The record's expiry in states that have no deadline yet (choosing an authenticator, retrying). */
+  /** The record's expiry in states that have no deadline yet (before the QR or the first push). */
   readonly fallbackExpiresAt: number;
 }
 
@@ -86,16 +83,10 @@ export async function runStep(request: StepRequest): Promise<StepReport> {
       flow.send(request.event as never);
       await settle();
     }
-    // The tokens are in hand while recovery codes wait for an acknowledgement; no record may hold
-    // them, and the codes went out once already: acknowledge so the flow ends `enrolled` now.
-    if (output === undefined && flow.actor.getSnapshot().hasTag("holdsTokens")) {
-      flow.send({ type: "ACK_RECOVERY_CODES" } as never);
-      await settle();
-    }
     const view = viewOf(request.kind, flow);
     return {
       output,
-      record: output === undefined ? recordOf(flow, request.fallbackExpiresAt) : undefined,
+      record: output === undefined ? recordOf(flow, view, request.fallbackExpiresAt) : undefined,
       view,
       recoveryCodes,
       nextDueAt: output === undefined ? clock.nextAt() : undefined,
@@ -117,13 +108,12 @@ function viewOf(kind: FlowKind, flow: AnyFlow): ServerView {
 }
 
 /**
- * Core's record of the flow. Before the first push there is no deadline yet: the record then
- * expires when the server says, or with the mfa_token.
+ * Core's record of the flow. Before the flow has a deadline (before the QR or the first push) the
+ * record expires when the server says (docs/server.md: one window after the start, or with the
+ * mfa_token when that is sooner), not one core default after each step.
  */
-function recordOf(flow: AnyFlow, fallbackExpiresAt: number): FlowRecord {
+function recordOf(flow: AnyFlow, view: ServerView, fallbackExpiresAt: number): FlowRecord {
   const record = flow.record();
   if (!record) throw new PushflowError("internal", "the flow rests in a state that cannot be saved");
-  const context = flow.actor.getSnapshot().context as { deadlineAt?: number; settings: { mfaTokenExpiresAt?: number } };
-  if (context.deadlineAt !== undefined) return record;
-  return { ...record, expiresAt: Math.min(fallbackExpiresAt, context.settings.mfaTokenExpiresAt ?? Number.POSITIVE_INFINITY) };
+  return view.deadlineAt === undefined ? { ...record, expiresAt: fallbackExpiresAt } : record;
 }

@@ -1,4 +1,5 @@
-import { TRANSPORT_METHODS, type Transport } from "@pushflow/core";
+import type { Transport } from "@pushflow/core";
+import { TRANSPORT_METHODS } from "@pushflow/core/adapter";
 
 /** A transport that counts its calls, so a step can wait until none is in flight. */
 export interface TrackedTransport {

@@ -55,8 +55,12 @@ export interface FlowServerOptions {
   readonly createId?: () => string;
 }
 
-/** The flow options a start takes besides the credentials. */
-export type StartInput = FlowSettings;
+/**
+ * The flow options a start takes besides the credentials. No `acknowledgeRecoveryCodes`: the
+ * server shows a first enrollment's recovery codes in its start answer, once, and core counts them
+ * acknowledged then (`"auto"`); anything else is refused (`bad_input`).
+ */
+export type StartInput = Omit<FlowSettings, "acknowledgeRecoveryCodes">;
 
 /** How the flow gets its mfa_token: given, or from a password login's `mfa_required` answer. */
 export type StartOptions = StartInput & ({ readonly mfaToken: string } | LoginRequest);

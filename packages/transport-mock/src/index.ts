@@ -33,7 +33,7 @@ export type { PlannedAnswer, RequestOf, Script, ScriptObjectStep, ScriptStep, Su
 export { PROBLEM_DEFAULTS, SUCCESS_DEFAULTS } from "./script-defaults.ts";
 export type { CallRecord, RecordingTransport, TransportMethod } from "./calls.ts";
 // Kept here too: tests that record calls reach for it beside the mock.
-export { TRANSPORT_METHODS } from "@pushflow/core";
+export { TRANSPORT_METHODS } from "@pushflow/core/adapter";
 export { buildBarcodeUri, enrollmentTxIdOf } from "./uri.ts";
 export { cryptoRandomBytes } from "./ids.ts";
 export type { RandomBytes } from "./ids.ts";

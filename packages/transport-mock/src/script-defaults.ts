@@ -49,6 +49,7 @@ export const PROBLEM_DEFAULTS: Readonly<Record<ErrorCode, ProblemDefaults>> = {
   bad_input: { description: "the input was refused" },
   insecure_url: { description: "the URL is not HTTPS (nor loopback)" },
   invalid_record: { description: "the saved record is unusable" },
+  conflict: { description: "the saved flow was taken over by another owner" },
   internal: { description: "an internal error happened" },
 };
 

@@ -1,4 +1,5 @@
-import { systemClock, TRANSPORT_METHODS, type FlowClock, type Result, type Transport } from "@pushflow/core";
+import type { FlowClock, Result, Transport } from "@pushflow/core";
+import { systemClock, TRANSPORT_METHODS } from "@pushflow/core/adapter";
 import { CallLog, wait, type RecordingTransport, type TransportMethod } from "./calls.ts";
 import { abortedProblem, LABELS } from "./failures.ts";
 import { Counter, parseSteps, type PlannedAnswer, type RequestOf, type Script, type ScriptStep, type SuccessOf } from "./script.ts";

@@ -1,4 +1,5 @@
-import { systemClock, type Authenticator, type FlowClock } from "@pushflow/core";
+import type { Authenticator, FlowClock } from "@pushflow/core";
+import { systemClock } from "@pushflow/core/adapter";
 import type { TenantResult } from "./failures.ts";
 import { cryptoRandomBytes, type RandomBytes } from "./ids.ts";
 import { DEFAULT_LIMITS, type TenantLimits } from "./limits.ts";

@@ -53,19 +53,35 @@ export const declaredActors = {
   ),
 };
 
+/**
+ * What a request waits for before it goes out, by the flow's actor system: the flow runtime
+ * registers one when it saves the flow, so that a request never leaves before the record of the
+ * state that sends it (write-ahead). A process that dies with a request in flight then resumes
+ * knowing that it was sent.
+ */
+export const requestGates = new WeakMap<object, () => Promise<unknown>>();
+
+const NOT_SENT = { ok: false, problem: { code: "network", message: "the request was not sent: the flow stopped before" } } as const;
+
 /** The same actors, bound to a transport and a clock. */
 export function runtimeActors(runtime: FlowRuntime): typeof declaredActors {
   const { transport, clock } = runtime;
   const random = runtime.random ?? Math.random;
   const stamp = <T>(answer: Promise<T>): Promise<Stamped<T>> => answer.then((value) => ({ ...value, at: clock.now(), jitter: random() }));
+  /** Sends once the flow's gate opens, and not at all if the flow stopped meanwhile. */
+  const send = <T>(system: object, signal: AbortSignal, call: () => Promise<Result<T>>): Promise<Answer<T>> => {
+    const gate = requestGates.get(system);
+    if (gate === undefined) return stamp(call());
+    return gate().then(() => stamp(signal.aborted ? Promise.resolve<Result<T>>(NOT_SENT) : call()));
+  };
   return {
-    associate: fromPromise(({ input, signal }) => stamp(transport.associate(input, { signal }))),
-    listAuthenticators: fromPromise(({ input, signal }) => stamp(transport.listAuthenticators(input, { signal }))),
-    requestChallenge: fromPromise(({ input, signal }) =>
-      stamp(transport.challenge({ ...input, challengeType: "oob" }, { signal })),
+    associate: fromPromise(({ input, signal, system }) => send(system, signal, () => transport.associate(input, { signal }))),
+    listAuthenticators: fromPromise(({ input, signal, system }) => send(system, signal, () => transport.listAuthenticators(input, { signal }))),
+    requestChallenge: fromPromise(({ input, signal, system }) =>
+      send(system, signal, () => transport.challenge({ ...input, challengeType: "oob" }, { signal })),
     ),
-    verifyOob: fromPromise(({ input, signal }) => stamp(transport.verifyOob(input, { signal }))),
-    verifyOtp: fromPromise(({ input, signal }) => stamp(transport.verifyOtp(input, { signal }))),
-    verifyRecoveryCode: fromPromise(({ input, signal }) => stamp(transport.verifyRecoveryCode(input, { signal }))),
+    verifyOob: fromPromise(({ input, signal, system }) => send(system, signal, () => transport.verifyOob(input, { signal }))),
+    verifyOtp: fromPromise(({ input, signal, system }) => send(system, signal, () => transport.verifyOtp(input, { signal }))),
+    verifyRecoveryCode: fromPromise(({ input, signal, system }) => send(system, signal, () => transport.verifyRecoveryCode(input, { signal }))),
   };
 }

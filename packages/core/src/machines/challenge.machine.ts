@@ -1,20 +1,31 @@
 import { assign, emit, setup } from "xstate";
-import type { Problem } from "../errors.ts";
+import { PushflowError, type Problem } from "../errors.ts";
 import type { Authenticator, ChallengeAnswer, RecoveryTokens, Tokens } from "../transport.ts";
 import { declaredActors, type Answer, type AnyAnswer } from "./actors.ts";
-import type { ChallengeContext, ChallengeEvent, ChallengeMachineInput, ChallengeResumePoint, PushAuthenticator } from "./challenge.types.ts";
+import type {
+  ChallengeContext,
+  ChallengeEvent,
+  ChallengeInput,
+  ChallengeMachineInput,
+  ChallengeResumePoint,
+  ChallengeSettings,
+  PushAuthenticator,
+} from "./challenge.types.ts";
 import type { FlowEmitted } from "./events.types.ts";
 import { challengeOutputOf, REASONS, type ChallengeOutput } from "./outcomes.ts";
 import { DEFAULTS, isRetryable, retryAt } from "./policy.ts";
 import {
   answer,
+  approvalOf,
   approved,
   deadlineFrom,
   delaysFrom,
+  durationOption,
+  failedWith,
   flowContextFrom,
-  flowSettingsFrom,
   flowDueTimes,
   flowGuards,
+  flowSettingsFrom,
   flowUpdates,
   mfaTokenInput,
   pollBackoffEmitted,
@@ -24,7 +35,6 @@ import {
   retryBackoff,
   sharedFinalStates,
   thrown,
-  approvalOf,
 } from "./shared.ts";
 
 type ListAnswer = Answer<readonly Authenticator[]>;
@@ -39,7 +49,6 @@ export function pushChoices(authenticators: readonly Authenticator[]): PushAuthe
 }
 
 const listed = (answer: ListAnswer): PushAuthenticator[] => (answer.ok ? pushChoices(answer.value) : []);
-const failedWith = (answer: AnyAnswer, ...codes: string[]): boolean => !answer.ok && codes.includes(answer.problem.code);
 
 const NO_OOB_CODE: Problem = { code: "invalid_response", message: "the challenge answer has no oob_code: is this a push authenticator?" };
 
@@ -50,17 +59,25 @@ export const challengeDueTimes = {
   untilWake: (context: ChallengeContext) => (context.resendReady ? context.nextPollAt : Math.min(context.nextPollAt, context.resendAvailableAt)),
 };
 
+/** Checks a challenge's options and fills in defaults; bad input is a PushflowError naming the option. */
+export function challengeSettingsFrom(input: ChallengeInput): ChallengeSettings {
+  const requestedId = input.authenticatorId;
+  if (requestedId !== undefined && (typeof requestedId !== "string" || requestedId.trim() === "")) {
+    throw new PushflowError("bad_input", "authenticatorId must be a non-empty string when given");
+  }
+  return {
+    ...flowSettingsFrom(input),
+    requestedId,
+    timeoutMs: durationOption("timeoutMs", input.timeoutMs, DEFAULTS.challengeTimeoutMs),
+    resendCooldownMs: durationOption("resendCooldownMs", input.resendCooldownMs, DEFAULTS.resendCooldownMs, 0),
+  };
+}
+
 /** The context a new or resumed challenge starts with. */
 export function challengeContext(input: ChallengeMachineInput): ChallengeContext {
   if (input.resume) return { ...input.resume.context, resumeAt: input.resume.at };
-  const settings = {
-    ...flowSettingsFrom(input),
-    requestedId: input.authenticatorId,
-    timeoutMs: input.timeoutMs ?? DEFAULTS.challengeTimeoutMs,
-    resendCooldownMs: input.resendCooldownMs ?? DEFAULTS.resendCooldownMs,
-  };
   return {
-    settings,
+    settings: challengeSettingsFrom(input),
     ...flowContextFrom(input),
     choices: [],
     authenticatorId: undefined,
@@ -124,7 +141,10 @@ export const challengeSetup = setup({
     emitPoll: emit(({ context }) => pollEmitted(context)),
     emitPollBackoff: emit(({ context }) => pollBackoffEmitted(context)),
     assignResumed: assign({ resumeAt: undefined }),
+    emitResume: emit((_, resume: { at: ChallengeResumePoint; repeats?: "challenge" }): FlowEmitted => ({ type: "resume", ...resume })),
     assignChoices: assign((_, { answer }: { answer: ListAnswer }) => ({ choices: listed(answer), retries: 0 })),
+    // The user has the challenge's timeout to choose; the push, once sent, gets a deadline of its own.
+    assignChoiceDeadline: assign(({ context }, { answer }: { answer: ListAnswer }) => ({ deadlineAt: deadlineFrom(context, answer.at, context.settings.timeoutMs) })),
     assignRequested: assign(({ context }) => ({ authenticatorId: context.settings.requestedId })),
     assignOnlyChoice: assign(({ context }) => ({ authenticatorId: context.choices[0]?.id })),
     assignChosen: assign((_, { id }: { id: string }) => ({ authenticatorId: id })),
@@ -138,8 +158,8 @@ export const challengeSetup = setup({
       if (!answer.ok) return {};
       return {
         oobCode: answer.value.oobCode,
-        // The deadline counts from the first push; a resend does not extend it.
-        deadlineAt: context.deadlineAt ?? deadlineFrom(context, answer.at, context.settings.timeoutMs),
+        // The deadline counts from the first push (not from the choice); a resend does not extend it.
+        deadlineAt: context.oobCode === undefined ? deadlineFrom(context, answer.at, context.settings.timeoutMs) : context.deadlineAt,
         nextPollAt: answer.at + context.intervalMs,
         resendAvailableAt: answer.at + context.settings.resendCooldownMs,
         resendReady: false,
@@ -181,12 +201,14 @@ export const challengeMachine = challengeSetup.createMachine({
   states: {
     starting: {
       always: [
-        { guard: { type: "isResumingAt", params: { at: "retryingList" } }, target: "#challenge.retryingList", actions: "assignResumed" },
-        { guard: { type: "isResumingAt", params: { at: "choosing" } }, target: "#challenge.choosing", actions: "assignResumed" },
-        { guard: { type: "isResumingAt", params: { at: "retryingChallenge" } }, target: "#challenge.retryingChallenge", actions: "assignResumed" },
-        { guard: { type: "isResumingAt", params: { at: "polling" } }, target: "#challenge.challenged.polling", actions: "assignResumed" },
-        { guard: { type: "isResumingAt", params: { at: "otpEntry" } }, target: "#challenge.challenged.otpEntry", actions: "assignResumed" },
-        { guard: { type: "isResumingAt", params: { at: "recoveryEntry" } }, target: "#challenge.challenged.recoveryEntry", actions: "assignResumed" },
+        { guard: { type: "isResumingAt", params: { at: "retryingList" } }, target: "#challenge.retryingList", actions: ["assignResumed", { type: "emitResume", params: { at: "retryingList" } }] },
+        { guard: { type: "isResumingAt", params: { at: "choosing" } }, target: "#challenge.choosing", actions: ["assignResumed", { type: "emitResume", params: { at: "choosing" } }] },
+        // The push was requested when the flow stopped, and its answer is lost: request it again, and say so.
+        { guard: { type: "isResumingAt", params: { at: "challenging" } }, target: "#challenge.challenging", actions: ["assignResumed", { type: "emitResume", params: { at: "challenging", repeats: "challenge" } }] },
+        { guard: { type: "isResumingAt", params: { at: "retryingChallenge" } }, target: "#challenge.retryingChallenge", actions: ["assignResumed", { type: "emitResume", params: { at: "retryingChallenge" } }] },
+        { guard: { type: "isResumingAt", params: { at: "polling" } }, target: "#challenge.challenged.polling", actions: ["assignResumed", { type: "emitResume", params: { at: "polling" } }] },
+        { guard: { type: "isResumingAt", params: { at: "otpEntry" } }, target: "#challenge.challenged.otpEntry", actions: ["assignResumed", { type: "emitResume", params: { at: "otpEntry" } }] },
+        { guard: { type: "isResumingAt", params: { at: "recoveryEntry" } }, target: "#challenge.challenged.recoveryEntry", actions: ["assignResumed", { type: "emitResume", params: { at: "recoveryEntry" } }] },
         { target: "#challenge.listing" },
       ],
     },
@@ -199,7 +221,11 @@ export const challengeMachine = challengeSetup.createMachine({
           { guard: { type: "hasRequested", params: answer }, target: "#challenge.challenging", actions: [{ type: "assignChoices", params: answer }, "assignRequested"] },
           { guard: { type: "isRequestedMissing", params: answer }, target: "#challenge.not_enrolled", actions: "assignUnknownAuthenticator" },
           { guard: { type: "hasOneChoice", params: answer }, target: "#challenge.challenging", actions: [{ type: "assignChoices", params: answer }, "assignOnlyChoice"] },
-          { guard: { type: "hasSeveralChoices", params: answer }, target: "#challenge.choosing", actions: { type: "assignChoices", params: answer } },
+          {
+            guard: { type: "hasSeveralChoices", params: answer },
+            target: "#challenge.choosing",
+            actions: [{ type: "assignChoices", params: answer }, { type: "assignChoiceDeadline", params: answer }],
+          },
           { guard: { type: "isSuccess", params: answer }, target: "#challenge.not_enrolled", actions: "assignNoPushAuthenticator" },
           { guard: { type: "canRetry", params: answer }, target: "#challenge.retryingList", actions: [{ type: "assignRetry", params: answer }, "emitRetryBackoff"] },
           { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#challenge.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
@@ -216,6 +242,7 @@ export const challengeMachine = challengeSetup.createMachine({
     },
     choosing: {
       tags: ["resumable"],
+      after: { untilDeadline: { target: "#challenge.expired" } },
       on: {
         CHOOSE_AUTHENTICATOR: {
           guard: { type: "isChoice", params: ({ event }) => ({ id: event.id }) },
@@ -225,6 +252,7 @@ export const challengeMachine = challengeSetup.createMachine({
       },
     },
     challenging: {
+      tags: ["resumable"],
       invoke: {
         id: "requestChallenge",
         src: "requestChallenge",
@@ -378,7 +406,10 @@ export const challengeMachine = challengeSetup.createMachine({
       },
     },
     rejected: { type: "final", output: { outcome: "rejected", reason: REASONS.rejected } },
-    expired: { type: "final", output: { outcome: "expired", reason: REASONS.challengeExpired } },
+    expired: {
+      type: "final",
+      output: ({ context }): ChallengeOutput => ({ outcome: "expired", reason: context.oobCode === undefined ? REASONS.choiceExpired : REASONS.challengeExpired }),
+    },
     not_enrolled: {
       type: "final",
       output: ({ context }): ChallengeOutput => ({ outcome: "not_enrolled", reason: reasonOf(context.problem, REASONS.noPushAuthenticator) }),

@@ -10,8 +10,12 @@ export interface ChallengeInput extends FlowInput {
   readonly resendCooldownMs?: number;
 }
 
-/** The states a saved challenge goes on from: every state that waits on the user or the clock. */
-export type ChallengeResumePoint = "retryingList" | "choosing" | "retryingChallenge" | "polling" | "otpEntry" | "recoveryEntry";
+/**
+ * The states a saved challenge goes on from: every state that waits on the user or the clock, and
+ * `challenging`, saved before the push is requested, so that a push whose answer was lost is
+ * requested again knowingly (with a `resume` event that says so), never silently.
+ */
+export type ChallengeResumePoint = "retryingList" | "choosing" | "challenging" | "retryingChallenge" | "polling" | "otpEntry" | "recoveryEntry";
 
 /** What the machine starts from: new options, or a saved flow's context and where it stood. */
 export type ChallengeMachineInput =

@@ -1,7 +1,8 @@
 import { assign, emit, setup } from "xstate";
+import { PushflowError } from "../errors.ts";
 import type { Association, Tokens } from "../transport.ts";
 import { declaredActors, type Answer, type AnyAnswer } from "./actors.ts";
-import type { EnrollmentContext, EnrollmentEvent, EnrollmentMachineInput, EnrollmentResumePoint } from "./enrollment.types.ts";
+import type { EnrollmentContext, EnrollmentEvent, EnrollmentInput, EnrollmentMachineInput, EnrollmentResumePoint } from "./enrollment.types.ts";
 import type { FlowEmitted } from "./events.types.ts";
 import { enrollmentOutputOf, REASONS, type EnrollmentOutput } from "./outcomes.ts";
 import { DEFAULTS } from "./policy.ts";
@@ -11,10 +12,12 @@ import {
   approved,
   deadlineFrom,
   delaysFrom,
+  durationOption,
+  failedWith,
   flowContextFrom,
-  flowSettingsFrom,
   flowDueTimes,
   flowGuards,
+  flowSettingsFrom,
   flowUpdates,
   mfaTokenInput,
   pollBackoffEmitted,
@@ -33,11 +36,24 @@ export const enrollmentDueTimes = {
   untilNextPoll: (context: EnrollmentContext) => context.nextPollAt,
 };
 
+/** Checks an enrollment's options and fills in defaults; bad input is a PushflowError naming the option. */
+export function enrollmentSettingsFrom(input: EnrollmentInput): EnrollmentContext["settings"] {
+  const acknowledge = input.acknowledgeRecoveryCodes ?? "manual";
+  if (acknowledge !== "manual" && acknowledge !== "auto") {
+    throw new PushflowError("bad_input", `acknowledgeRecoveryCodes must be "manual" or "auto", got ${String(input.acknowledgeRecoveryCodes)}`);
+  }
+  return {
+    ...flowSettingsFrom(input),
+    enrollmentWindowMs: durationOption("enrollmentWindowMs", input.enrollmentWindowMs, DEFAULTS.enrollmentWindowMs),
+    acknowledgeRecoveryCodes: acknowledge,
+  };
+}
+
 /** The context a new or resumed enrollment starts with. */
 export function enrollmentContext(input: EnrollmentMachineInput): EnrollmentContext {
   if (input.resume) return { ...input.resume.context, resumeAt: input.resume.at };
   return {
-    settings: { ...flowSettingsFrom(input), enrollmentWindowMs: input.enrollmentWindowMs ?? DEFAULTS.enrollmentWindowMs },
+    settings: enrollmentSettingsFrom(input),
     ...flowContextFrom(input),
     barcodeUri: undefined,
     expiresAt: undefined,
@@ -60,10 +76,11 @@ export const enrollmentSetup = setup({
   guards: {
     ...flowGuards,
     isResumingAt: ({ context }: { context: EnrollmentContext }, { at }: { at: EnrollmentResumePoint }) => context.resumeAt === at,
-    isAlreadyEnrolled: (_, { answer }: { answer: AssociateAnswer }) => !answer.ok && answer.problem.code === "already_enrolled",
-    isNotEnrolled: (_, { answer }: { answer: AssociateAnswer }) => !answer.ok && answer.problem.code === "not_enrolled",
-    /** The device confirmed a first enrollment whose recovery codes the user has not acknowledged yet. */
-    isConfirmedWithCodesPending: ({ context }, { answer }: { answer: Answer<Tokens> }) => answer.ok && context.recoveryCodesPending,
+    isAlreadyEnrolled: (_: unknown, { answer }: { answer: AssociateAnswer }) => failedWith(answer, "already_enrolled"),
+    isNotEnrolled: (_: unknown, { answer }: { answer: AssociateAnswer }) => failedWith(answer, "not_enrolled"),
+    /** The device confirmed a first enrollment whose recovery codes the user must still acknowledge. */
+    isConfirmedWithCodesPending: ({ context }: { context: EnrollmentContext }, { answer }: { answer: Answer<Tokens> }) =>
+      answer.ok && context.recoveryCodesPending && context.settings.acknowledgeRecoveryCodes === "manual",
   },
   actions: {
     assignProblem: assign((_, { answer }: { answer: AnyAnswer }) => flowUpdates.problem(answer)),
@@ -76,6 +93,7 @@ export const enrollmentSetup = setup({
     emitPoll: emit(({ context }) => pollEmitted(context)),
     emitPollBackoff: emit(({ context }) => pollBackoffEmitted(context)),
     assignResumed: assign({ resumeAt: undefined }),
+    emitResume: emit((_, resume: { at: EnrollmentResumePoint; repeats?: "associate" }): FlowEmitted => ({ type: "resume", ...resume })),
     assignAssociation: assign(({ context }, { answer }: { answer: AssociateAnswer }) => {
       if (!answer.ok) return {};
       const expiresAt = deadlineFrom(context, answer.at, context.settings.enrollmentWindowMs);
@@ -97,6 +115,10 @@ export const enrollmentSetup = setup({
       codes: answer.ok ? (answer.value.recoveryCodes ?? []) : [],
     })),
     assignTokens: assign((_, { answer }: { answer: Answer<Tokens> }) => (answer.ok ? { approval: approved(answer.value, "push") } : {})),
+    // The user has the enrollment window again to acknowledge the codes, then the flow ends enrolled all the same.
+    assignAcknowledgementDeadline: assign(({ context }, { answer }: { answer: Answer<Tokens> }) => ({
+      deadlineAt: answer.at + context.settings.enrollmentWindowMs,
+    })),
     assignCodesAcknowledged: assign({ recoveryCodesPending: false }),
   },
 });
@@ -114,12 +136,27 @@ export const enrollmentMachine = enrollmentSetup.createMachine({
   states: {
     starting: {
       always: [
-        { guard: { type: "isResumingAt", params: { at: "retryingAssociate" } }, target: "#enrollment.retryingAssociate", actions: "assignResumed" },
-        { guard: { type: "isResumingAt", params: { at: "awaitingDevice" } }, target: "#enrollment.awaitingDevice", actions: "assignResumed" },
+        // The enrollment was requested when the flow stopped, and its answer is lost: request it again, and say so.
+        {
+          guard: { type: "isResumingAt", params: { at: "associating" } },
+          target: "#enrollment.associating",
+          actions: ["assignResumed", { type: "emitResume", params: { at: "associating", repeats: "associate" } }],
+        },
+        {
+          guard: { type: "isResumingAt", params: { at: "retryingAssociate" } },
+          target: "#enrollment.retryingAssociate",
+          actions: ["assignResumed", { type: "emitResume", params: { at: "retryingAssociate" } }],
+        },
+        {
+          guard: { type: "isResumingAt", params: { at: "awaitingDevice" } },
+          target: "#enrollment.awaitingDevice",
+          actions: ["assignResumed", { type: "emitResume", params: { at: "awaitingDevice" } }],
+        },
         { target: "#enrollment.associating" },
       ],
     },
     associating: {
+      tags: ["resumable"],
       invoke: {
         id: "associate",
         src: "associate",
@@ -167,7 +204,7 @@ export const enrollmentMachine = enrollmentSetup.createMachine({
               {
                 guard: { type: "isConfirmedWithCodesPending", params: answer },
                 target: "#enrollment.awaitingAcknowledgement",
-                actions: { type: "assignTokens", params: answer },
+                actions: [{ type: "assignTokens", params: answer }, { type: "assignAcknowledgementDeadline", params: answer }],
               },
               { guard: { type: "isSuccess", params: answer }, target: "#enrollment.enrolled", actions: { type: "assignTokens", params: answer } },
               {
@@ -193,11 +230,20 @@ export const enrollmentMachine = enrollmentSetup.createMachine({
     awaitingAcknowledgement: {
       // The tokens are in hand: no record may hold them, and the codes could not be shown again anyway.
       tags: ["holdsTokens"],
-      on: { ACK_RECOVERY_CODES: { target: "#enrollment.enrolled", actions: "assignCodesAcknowledged" } },
+      // The user is enrolled whatever comes now: a cancel or the deadline ends the flow `enrolled`, saying the codes were not acknowledged.
+      after: { untilDeadline: { target: "#enrollment.enrolled" } },
+      on: {
+        ACK_RECOVERY_CODES: { target: "#enrollment.enrolled", actions: "assignCodesAcknowledged" },
+        CANCEL: { target: "#enrollment.enrolled" },
+      },
     },
     enrolled: {
       type: "final",
-      output: ({ context }): EnrollmentOutput => ({ outcome: "enrolled", reason: REASONS.enrolled, tokens: approvalOf(context).tokens }),
+      output: ({ context }): EnrollmentOutput => ({
+        outcome: "enrolled",
+        reason: context.recoveryCodesPending && context.settings.acknowledgeRecoveryCodes === "manual" ? REASONS.enrolledUnacknowledged : REASONS.enrolled,
+        tokens: approvalOf(context).tokens,
+      }),
     },
     expired: { type: "final", output: { outcome: "expired", reason: REASONS.enrollmentExpired } },
     already_enrolled: { type: "final", output: { outcome: "already_enrolled", reason: REASONS.alreadyEnrolled } },

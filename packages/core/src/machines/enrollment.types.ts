@@ -4,10 +4,19 @@ import type { FlowContext, FlowInput, MachineSettings } from "./shared.ts";
 export interface EnrollmentInput extends FlowInput {
   /** How long the QR stays valid; Auth0 gives 5 minutes. */
   readonly enrollmentWindowMs?: number;
+  /**
+   * `manual` (default): after the device confirms a first enrollment, the flow waits in
+   * `awaitingAcknowledgement` until the app sends ACK_RECOVERY_CODES (or cancels, or the window
+   * passes). `auto`: the codes count as acknowledged once emitted; for apps that print them and go on.
+   */
+  readonly acknowledgeRecoveryCodes?: "manual" | "auto";
 }
 
-/** The states a saved enrollment goes on from: every state that waits on the clock. */
-export type EnrollmentResumePoint = "retryingAssociate" | "awaitingDevice";
+/**
+ * The states a saved enrollment goes on from: every state that waits on the clock, and
+ * `associating`, saved before the enrollment is requested (see ChallengeResumePoint).
+ */
+export type EnrollmentResumePoint = "associating" | "retryingAssociate" | "awaitingDevice";
 
 /** What the machine starts from: new options, or a saved flow's context and where it stood. */
 export type EnrollmentMachineInput =
@@ -16,7 +25,7 @@ export type EnrollmentMachineInput =
 
 /** Context of the enrollment machine. Recovery codes are never kept here: they go out once, as an event. */
 export interface EnrollmentContext extends FlowContext {
-  readonly settings: MachineSettings & { readonly enrollmentWindowMs: number };
+  readonly settings: MachineSettings & { readonly enrollmentWindowMs: number; readonly acknowledgeRecoveryCodes: "manual" | "auto" };
   /** What the QR shows (not a secret on its own: it is single-use and short-lived). */
   readonly barcodeUri: string | undefined;
   /** When the QR stops working, on the flow clock. */

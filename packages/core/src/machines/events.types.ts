@@ -30,4 +30,16 @@ export interface BackoffEmitted {
   readonly retryAt: number;
 }
 
-export type FlowEmitted = QrEmitted | RecoveryCodesEmitted | PollEmitted | BackoffEmitted;
+/**
+ * Emitted when a saved flow goes on (a page reload, a process restart, another instance): where
+ * it goes on from, and the request it sends again because the answer to the first one was lost.
+ */
+export interface ResumeEmitted {
+  readonly type: "resume";
+  /** The state the flow goes on from (a resume point). */
+  readonly at: string;
+  /** `challenge`: a second push goes to the phone; `associate`: a new QR replaces the first. */
+  readonly repeats?: "challenge" | "associate";
+}
+
+export type FlowEmitted = QrEmitted | RecoveryCodesEmitted | PollEmitted | BackoffEmitted | ResumeEmitted;

@@ -74,12 +74,14 @@ export type FlowOutput = EnrollmentOutput | ChallengeOutput;
 /** Readable reasons for the outcomes that need no server detail. */
 export const REASONS = {
   enrolled: "The Guardian app confirmed the enrollment.",
+  enrolledUnacknowledged: "The Guardian app confirmed the enrollment; the recovery codes were not acknowledged: make sure the user saved them.",
   approvedPush: "The push notification was approved.",
   approvedOtp: "The one-time code was accepted.",
   approvedRecovery: "The recovery code was accepted; show the new recovery code to the user.",
   rejected: "The user rejected the push notification.",
   enrollmentExpired: "The QR code was not scanned before the enrollment deadline.",
   challengeExpired: "The push notification was not answered before the deadline.",
+  choiceExpired: "No authenticator was chosen before the deadline.",
   alreadyEnrolled: "User is already enrolled: challenge an existing factor first.",
   noPushAuthenticator: "The user has no active push authenticator.",
   unknownAuthenticator: "The requested authenticator is not an active push authenticator of this user.",

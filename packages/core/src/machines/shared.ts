@@ -57,6 +57,18 @@ export interface FlowContext {
   readonly problem: Problem | undefined;
 }
 
+/** The longest wait a timer can take: past 2^31 − 1 ms, setTimeout overflows and fires at once. */
+export const MAX_WAIT_MS = 2 ** 31 - 1;
+
+/** A duration option in milliseconds, or a `bad_input` error that names it. */
+export function durationOption(name: string, value: unknown, fallback: number, least = 1): number {
+  const ms = value ?? fallback;
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < least || ms > MAX_WAIT_MS) {
+    throw new PushflowError("bad_input", `${name} must be a number of milliseconds from ${least} to ${MAX_WAIT_MS}, got ${String(value)}`);
+  }
+  return ms;
+}
+
 /**
  * Checks the options both flows take and fills in defaults: bad input is a PushflowError thrown
  * before the flow starts, not an outcome.
@@ -65,15 +77,16 @@ export function flowSettingsFrom(input: FlowInput): MachineSettings {
   if (typeof input.mfaToken !== "string" || input.mfaToken.trim() === "") {
     throw new PushflowError("bad_input", "mfaToken is required");
   }
-  const intervalMs = input.pollIntervalMs ?? DEFAULTS.pollIntervalMs;
-  if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
-    throw new PushflowError("bad_input", `pollIntervalMs must be a positive number of milliseconds, got ${String(intervalMs)}`);
-  }
+  durationOption("pollIntervalMs", input.pollIntervalMs, DEFAULTS.pollIntervalMs);
   const maxRetries = input.maxRetries ?? DEFAULTS.maxRetries;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw new PushflowError("bad_input", `maxRetries must be a whole number ≥ 0, got ${String(maxRetries)}`);
+  if (typeof maxRetries !== "number" || !Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 1_000) {
+    throw new PushflowError("bad_input", `maxRetries must be a whole number from 0 to 1000, got ${String(input.maxRetries)}`);
   }
-  return { mfaToken: input.mfaToken, maxRetries, mfaTokenExpiresAt: input.mfaTokenExpiresAt };
+  const expiresAt = input.mfaTokenExpiresAt;
+  if (expiresAt !== undefined && (typeof expiresAt !== "number" || !Number.isFinite(expiresAt) || expiresAt < 0)) {
+    throw new PushflowError("bad_input", `mfaTokenExpiresAt must be a time in milliseconds on the flow clock, got ${String(expiresAt)}`);
+  }
+  return { mfaToken: input.mfaToken, maxRetries, mfaTokenExpiresAt: expiresAt };
 }
 
 /** The context fields both flows start with. */
@@ -107,7 +120,8 @@ export const pollRequestInput = ({ context }: { readonly context: FlowContext })
   oobCode: context.oobCode ?? "",
 });
 
-const failedWith = (answer: AnyAnswer, code: ErrorCode): boolean => !answer.ok && answer.problem.code === code;
+/** The answer failed with one of `codes`. */
+export const failedWith = (answer: AnyAnswer, ...codes: ErrorCode[]): boolean => !answer.ok && codes.includes(answer.problem.code);
 
 type AnswerParams = { readonly answer: AnyAnswer };
 type Args = { readonly context: FlowContext };

@@ -5,7 +5,9 @@ import type { ChallengeContext, ChallengeInput } from "../../src/machines/challe
 import { enrollmentDueTimes, enrollmentMachine } from "../../src/machines/enrollment.machine.ts";
 import type { EnrollmentContext, EnrollmentInput } from "../../src/machines/enrollment.types.ts";
 import { challengeWithRuntime, enrollmentWithRuntime } from "../../src/machines/runtime.ts";
-import { DEFAULT_PROJECTIONS, flowEvents, getModelPaths, REQUESTED_ID } from "../../src/testing.ts";
+import { getModelPaths } from "../../src/testing.ts";
+import { DEFAULT_PROJECTIONS } from "../../src/testing/model-paths.ts";
+import { flowEvents, REQUESTED_ID } from "../../src/testing/sample-events.ts";
 import { coverageRecorder, coverageUniverse, replay, type ModelSpec } from "./harness.ts";
 
 const enrollInput: EnrollmentInput = { mfaToken: "test-mfa-token", maxRetries: 1, enrollmentWindowMs: 1_000_000 };
@@ -36,8 +38,10 @@ const specs: ModelSpec[] = [
     machine: enrollmentMachine,
     inputs: [
       enrollInput,
+      { ...enrollInput, acknowledgeRecoveryCodes: "auto" },
       { resume: { at: "awaitingDevice", context: savedEnrollment } },
       { resume: { at: "retryingAssociate", context: { ...savedEnrollment, oobCode: undefined, deadlineAt: undefined, retries: 1, retryAt: 2_000 } } },
+      { resume: { at: "associating", context: { ...savedEnrollment, oobCode: undefined, deadlineAt: undefined } } },
     ],
     events: flowEvents,
     project: DEFAULT_PROJECTIONS["enrollment"]!,
@@ -59,6 +63,7 @@ const specs: ModelSpec[] = [
       { resume: { at: "retryingList", context: { ...savedBeforePush, retries: 1, retryAt: 2_000 } } },
       { resume: { at: "choosing", context: { ...savedBeforePush, choices: [{ id: REQUESTED_ID }, { id: "push|dev_0000000000000001" }] } } },
       { resume: { at: "retryingChallenge", context: { ...savedBeforePush, authenticatorId: REQUESTED_ID, retries: 1, retryAt: 2_000 } } },
+      { resume: { at: "challenging", context: { ...savedBeforePush, authenticatorId: REQUESTED_ID } } },
     ],
     events: flowEvents,
     project: DEFAULT_PROJECTIONS["challenge"]!,

@@ -47,3 +47,12 @@ enrollmentSetup.createMachine({
 enrollmentSetup.createMachine({ context: enrollment, invoke: { src: "verifyOOB" } });
 // @ts-expect-error "RESNED" is not an event of the challenge
 challengeSetup.createMachine({ context: challenge, on: { RESNED: { actions: "clearCodeError" } } });
+
+// A view's state is the union of the machine's state paths: a typo in a comparison does not compile.
+declare const challengeView: import("../../src/views.ts").ChallengeView;
+declare const enrollmentView: import("../../src/views.ts").EnrollmentView;
+export const onCodeScreen = challengeView.state === "challenged.otpEntry";
+// @ts-expect-error "challenged.otpEntrry" is not a state of the challenge
+export const typo = challengeView.state === "challenged.otpEntrry";
+// @ts-expect-error the poll loop's own steps are not views' states
+export const step = enrollmentView.state === "awaitingDevice.waiting";

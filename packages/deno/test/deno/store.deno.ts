@@ -1,5 +1,6 @@
 /** The file store with Deno's file APIs, and a flow saved in it, run by `deno test`. */
-import { serializeRecord, type FlowRecord } from "@pushflow/core";
+import type { FlowRecord } from "@pushflow/core";
+import { serializeRecord } from "@pushflow/core/adapter";
 import { challenge, createFileStore } from "../../src/index.ts";
 import { assert, assertEquals, emulatorUrl, tempDir } from "./assert.ts";
 import { enrolledUser } from "./emulator.ts";

@@ -11,14 +11,14 @@ export interface InteractOptions {
   readonly showPrompt?: (text: string) => void;
   /** Hold the status line while a prompt is open at a terminal. */
   readonly hold?: (held: boolean) => void;
-  /** Acknowledge recovery codes once printed instead of asking (--json, or stdin not a terminal). */
-  readonly autoAck: boolean;
 }
 
 /**
  * Turns what the person types into flow events, following the flow's state: keys or commands
  * while waiting, and the questions a state asks (which authenticator, a code, the recovery-code
- * acknowledgement). A question is withdrawn once its state has passed.
+ * acknowledgement). A question is withdrawn once its state has passed. The CLI sends no event of
+ * its own: without a person to ask, the flow acknowledges recovery codes itself (run-flow passes
+ * core's `acknowledgeRecoveryCodes: "auto"`).
  */
 export function interact(options: InteractOptions): void {
   const { handle, input, say } = options;
@@ -42,16 +42,13 @@ export function interact(options: InteractOptions): void {
 
   const acknowledge = () => {
     if (acked || ack) return;
-    if (options.autoAck) {
-      acked = true;
-      return handle.send({ type: "ACK_RECOVERY_CODES" });
-    }
     ack = ask("Press Enter once you have saved the recovery code somewhere safe: ");
     void ack.answer.then((line) => {
       ack = undefined;
-      if (line === undefined) return;
-      acked = true;
-      handle.send({ type: "ACK_RECOVERY_CODES" });
+      if (line !== undefined) {
+        acked = true;
+        handle.send({ type: "ACK_RECOVERY_CODES" });
+      } else if (input.ended && view?.state === "awaitingAcknowledgement") stuck("awaitingAcknowledgement");
     });
   };
 
@@ -71,7 +68,9 @@ export function interact(options: InteractOptions): void {
     say(
       state === "choosing"
         ? "pushflow: several push authenticators and no input to choose one: pass --authenticator-id"
-        : "pushflow: stdin ended while a code was asked for",
+        : state === "awaitingAcknowledgement"
+          ? "pushflow: stdin ended while the recovery codes waited for an acknowledgement"
+          : "pushflow: stdin ended while a code was asked for",
     );
     handle.cancel();
   };

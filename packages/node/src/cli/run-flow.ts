@@ -18,6 +18,11 @@ export async function runFlow(args: FlowArgs, io: CliIo): Promise<number> {
   const warn = (message: string) => io.stderr.write(`${message}\n`);
   const abort = new AbortController();
   const store = args.resumeFile === undefined ? undefined : createSingleFileStore(resolve(args.resumeFile), { warn });
+  // A person at a terminal confirms the recovery codes (Enter); with --json, or stdin not a
+  // terminal, nobody can: core counts them acknowledged once emitted (printed).
+  const human = !args.json;
+  const stdinTty = io.stdin.isTTY === true;
+  const person = human && stdinTty;
   const options: AdapterOptions = {
     domain: args.domain,
     clientId: args.clientId,
@@ -26,6 +31,7 @@ export async function runFlow(args: FlowArgs, io: CliIo): Promise<number> {
     ...(args.authenticatorId === undefined ? {} : { authenticatorId: args.authenticatorId }),
     ...(args.pollIntervalMs === undefined ? {} : { pollIntervalMs: args.pollIntervalMs }),
     ...(args.timeoutMs === undefined ? {} : args.flow === "enroll" ? { enrollmentWindowMs: args.timeoutMs } : { timeoutMs: args.timeoutMs }),
+    ...(args.flow === "enroll" ? { acknowledgeRecoveryCodes: person ? "manual" : "auto" } : {}),
     ...(store === undefined ? {} : { store, storeKey: `pushflow:${args.flow}` }),
     signal: abort.signal,
     warn,
@@ -42,13 +48,11 @@ export async function runFlow(args: FlowArgs, io: CliIo): Promise<number> {
   }
   const stopSignal = cancelOnSignal(handle, "SIGINT", { onSignal: () => abort.abort() });
 
-  const human = !args.json;
-  const stdinTty = io.stdin.isTTY === true;
-  const input = createInput({ stdin: io.stdin, prompts: io.stdout, keys: human && stdinTty });
+  const input = createInput({ stdin: io.stdin, prompts: io.stdout, keys: person });
   const screen = createScreen(io.stdout);
   if (args.json) {
     presentJson(handle, (line) => io.stdout.write(`${line}\n`));
-    interact({ handle, input, say: warn, autoAck: true });
+    interact({ handle, input, say: warn });
   } else {
     const keys = input.interactive;
     presentHuman(handle, screen, {
@@ -62,7 +66,6 @@ export async function runFlow(args: FlowArgs, io: CliIo): Promise<number> {
       say: (text) => screen.line(text),
       showPrompt: (text) => screen.line(text.trimEnd()),
       hold: (held) => screen.hold(held),
-      autoAck: !keys,
     });
     const { credentials } = args;
     void handle.resumed.then((resumed) => {

@@ -1,18 +1,8 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 import { SimulatedClock } from "xstate";
 import { expect } from "vitest";
-import {
-  createAdapter,
-  TRANSPORT_METHODS,
-  type AdapterOptions,
-  type CallOptions,
-  type FlowEvents,
-  type FlowHandle,
-  type FlowOutput,
-  type Problem,
-  type Result,
-  type Transport,
-} from "@pushflow/core";
+import type { AdapterOptions, CallOptions, FlowEvents, FlowHandle, FlowOutput, Problem, Result, Transport } from "@pushflow/core";
+import { createAdapter, TRANSPORT_METHODS } from "@pushflow/core/adapter";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "@pushflow/emulator";
 import { createFetchTransport } from "../../src/index.ts";
 
