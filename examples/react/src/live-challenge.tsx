@@ -1,11 +1,11 @@
 import { useSelector } from "@xstate/react";
 import { useEffect, useState } from "react";
-import { challengeView, type ChallengeFlow, type ChallengeHandle, type ChallengeOutput, type ChallengeSnapshot } from "@pushflow/core";
+import { challengeView, type ChallengeFlow, type ChallengeHandle, type ChallengeOutput } from "@pushflow/core";
 import { ChallengeScreen, OutcomeScreen, Panel } from "./challenge-screen.tsx";
 
 /** A running flow on screen: @xstate/react's `useSelector` renders again on every snapshot. */
 export function LiveChallenge({ flow }: { readonly flow: ChallengeFlow }) {
-  const snapshot = useSelector(flow.actor, (s) => s as ChallengeSnapshot);
+  const snapshot = useSelector(flow.actor, (s) => s);
   return <ChallengeScreen view={challengeView(snapshot)} output={snapshot.output} send={flow.send} />;
 }
 

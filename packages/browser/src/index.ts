@@ -12,6 +12,7 @@ export type {
   ChallengeOutput,
   ChallengeState,
   ChallengeView,
+  CredentialsGiven,
   DoneEvent,
   EnrollmentEvent,
   EnrollmentHandle,

@@ -9,6 +9,7 @@ import {
 } from "./launch.ts";
 import type { ChallengeInput } from "./machines/challenge.types.ts";
 import type { EnrollmentInput } from "./machines/enrollment.types.ts";
+import type { FlowStore } from "./persistence.ts";
 import type { Transport } from "./transport.ts";
 
 /** The options every adapter takes: the same names in Node, the browser and Deno. */
@@ -100,10 +101,19 @@ export function credentialsOf(options: Pick<AdapterOptions, "mfaToken" | "userna
   return undefined;
 }
 
+/**
+ * Where a flow's mfa_token comes from: given, from a password login, or from a flow saved in
+ * `store` (resumed without credentials). One of them is required: `challenge({})` does not compile.
+ */
+export type CredentialsGiven =
+  | { readonly mfaToken: string }
+  | { readonly username: string; readonly password: string }
+  | { readonly store: FlowStore };
+
 /** Builds an adapter's `enroll` and `challenge` from its runtime. */
 export function createAdapter(runtime: AdapterRuntime) {
   return {
-    enroll: (options: AdapterOptions): EnrollmentHandle => launchEnrollment(toLaunchOptions(options, runtime)),
-    challenge: (options: AdapterOptions): ChallengeHandle => launchChallenge(toLaunchOptions(options, runtime)),
+    enroll: (options: AdapterOptions & CredentialsGiven): EnrollmentHandle => launchEnrollment(toLaunchOptions(options, runtime)),
+    challenge: (options: AdapterOptions & CredentialsGiven): ChallengeHandle => launchChallenge(toLaunchOptions(options, runtime)),
   };
 }

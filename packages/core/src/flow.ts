@@ -9,8 +9,8 @@ import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.typ
 import { REASONS, type ChallengeOutput, type EnrollmentOutput, type FlowOutput } from "./machines/outcomes.ts";
 import { DEFAULTS } from "./machines/policy.ts";
 import type { FlowContext } from "./machines/shared.ts";
-import { challengeSettingsFrom } from "./machines/challenge.machine.ts";
-import { enrollmentSettingsFrom } from "./machines/enrollment.machine.ts";
+import { challengeSettingsFrom, type challengeMachine } from "./machines/challenge.machine.ts";
+import { enrollmentSettingsFrom, type enrollmentMachine } from "./machines/enrollment.machine.ts";
 import { challengeWithRuntime, enrollmentWithRuntime } from "./machines/runtime.ts";
 import { requestGates } from "./machines/actors.ts";
 import { RECORD_VERSION, type FlowKind, type FlowRecord } from "./persistence.ts";
@@ -41,7 +41,7 @@ export interface FlowOptions {
 }
 
 /** A running flow. */
-export interface Flow<TView, TOutput extends FlowOutput, TEvent> {
+export interface Flow<TView, TOutput extends FlowOutput, TEvent, TMachine extends AnyStateMachine = AnyStateMachine> {
   readonly kind: FlowKind;
   /** DESIGN.md's events: state, qr, recovery-codes, poll, backoff, done. */
   readonly events: EventEmitter<FlowEvents>;
@@ -53,14 +53,14 @@ export interface Flow<TView, TOutput extends FlowOutput, TEvent> {
   /** The flow as a record, when it can be resumed now. */
   record(): FlowRecord | undefined;
   /** The XState actor, for UI bindings (e.g. @xstate/react's useSelector). */
-  readonly actor: Actor<AnyStateMachine>;
+  readonly actor: Actor<TMachine>;
 }
 
-export type EnrollmentFlow = Flow<EnrollmentView, EnrollmentOutput, EnrollmentEvent> & {
+export type EnrollmentFlow = Flow<EnrollmentView, EnrollmentOutput, EnrollmentEvent, typeof enrollmentMachine> & {
   /** The QR to show, once associated. */
   qr(): { readonly barcodeUri: string; readonly expiresAt: number } | undefined;
 };
-export type ChallengeFlow = Flow<ChallengeView, ChallengeOutput, ChallengeEvent>;
+export type ChallengeFlow = Flow<ChallengeView, ChallengeOutput, ChallengeEvent, typeof challengeMachine>;
 
 /**
  * Starts (or resumes) a push enrollment. The actor starts in a microtask, so listeners added now
@@ -132,9 +132,11 @@ function runFlow<TView>(
   const record = (): FlowRecord | undefined => {
     const snapshot = actor.getSnapshot();
     if (snapshot.status !== "active" || !snapshot.hasTag("resumable")) return undefined;
-    const c = snapshot.context as { deadlineAt?: number; mfaTokenExpiresAt?: number };
+    const c: FlowContext & { readonly settings: { readonly timeoutMs?: number; readonly enrollmentWindowMs?: number } } = snapshot.context;
     const savedAt = clock.now();
-    const expiresAt = c.deadlineAt ?? c.mfaTokenExpiresAt ?? savedAt + DEFAULTS.challengeTimeoutMs;
+    // Before the QR or the first push there is no deadline yet: the mfa_token's, else one window.
+    const windowMs = c.settings.timeoutMs ?? c.settings.enrollmentWindowMs ?? DEFAULTS.challengeTimeoutMs;
+    const expiresAt = c.deadlineAt ?? c.settings.mfaTokenExpiresAt ?? savedAt + windowMs;
     return { version: RECORD_VERSION, flow: kind, savedAt, expiresAt, at: resumeAt(snapshot), context: snapshot.context };
   };
 

@@ -35,5 +35,5 @@ export type { EnrollmentView, ChallengeView, FlowView, EnrollmentSnapshot, Chall
 export { MemoryFlowStore } from "./persistence.ts";
 export type { FlowRecord, FlowStore, FlowKind, StoredEntry } from "./persistence.ts";
 export type { FlowHandle, EnrollmentHandle, ChallengeHandle } from "./launch.ts";
-export type { AdapterOptions, FlowSettings } from "./adapter.ts";
+export type { AdapterOptions, CredentialsGiven, FlowSettings } from "./adapter.ts";
 export type { Inspector } from "./inspection.ts";

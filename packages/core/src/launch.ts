@@ -1,7 +1,7 @@
 import { EventEmitter } from "eventemitter3";
 import { systemClock } from "./clock.ts";
 import type { DoneEvent, FlowEvents } from "./events.ts";
-import { startChallenge, startEnrollment, type Flow, type FlowOptions } from "./flow.ts";
+import { startChallenge, startEnrollment, type ChallengeFlow, type EnrollmentFlow, type Flow, type FlowOptions } from "./flow.ts";
 import { isPushflowError, PushflowError, type Problem } from "./errors.ts";
 import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.ts";
 import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.types.ts";
@@ -25,7 +25,7 @@ export interface LaunchOptions<TInput> extends Omit<FlowOptions, "record" | "per
 }
 
 /** A launched flow: usable at once, although login and resume happen asynchronously. */
-export interface FlowHandle<TOutput extends FlowOutput, TEvent, TView> {
+export interface FlowHandle<TOutput extends FlowOutput, TEvent, TView, TFlow extends Flow<TView, TOutput, TEvent> = Flow<TView, TOutput, TEvent>> {
   readonly kind: FlowKind;
   readonly events: EventEmitter<FlowEvents>;
   /** Settles with the outcome; never rejects. */
@@ -35,13 +35,13 @@ export interface FlowHandle<TOutput extends FlowOutput, TEvent, TView> {
   cancel(): void;
   view(): TView | undefined;
   /** Resolves once the flow runs (after login / resume), with the flow itself. */
-  readonly started: Promise<Flow<TView, TOutput, TEvent> | undefined>;
+  readonly started: Promise<TFlow | undefined>;
   /** True when a saved flow was resumed instead of starting anew. */
   readonly resumed: Promise<boolean>;
 }
 
-export type EnrollmentHandle = FlowHandle<EnrollmentOutput, EnrollmentEvent, EnrollmentView>;
-export type ChallengeHandle = FlowHandle<ChallengeOutput, ChallengeEvent, ChallengeView>;
+export type EnrollmentHandle = FlowHandle<EnrollmentOutput, EnrollmentEvent, EnrollmentView, EnrollmentFlow>;
+export type ChallengeHandle = FlowHandle<ChallengeOutput, ChallengeEvent, ChallengeView, ChallengeFlow>;
 
 export function launchEnrollment(options: LaunchOptions<EnrollmentInput>): EnrollmentHandle {
   return launch("enroll", options, (input, flowOptions, events) => startEnrollment(input as EnrollmentInput, flowOptions, events)) as EnrollmentHandle;

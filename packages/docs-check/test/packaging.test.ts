@@ -69,7 +69,8 @@ describe("public API", () => {
     const unbuilt = targets.flatMap((pkg) => packageEntries(pkg)).filter((e) => !existsSync(e.types));
     expect(unbuilt.map((e) => e.entry), "not built: run `pnpm build` first (the root `pnpm test` does)").toEqual([]);
     const stale = apiReports(targets).filter((r) => r.actual !== r.expected);
-    const diff = stale.map((r) => [`${r.path} is out of date:`, ...apiDifferences(r).map((line) => `  ${line}`)].join("\n"));
+    const legend = "(+ exported but not listed, - listed but no longer exported)";
+    const diff = stale.map((r) => [`${r.path} is out of date ${legend}:`, ...apiDifferences(r).map((line) => `  ${line}`)].join("\n"));
     expect(
       diff.join("\n\n"),
       "the exported names changed: run `pnpm api` (it builds, then rewrites packages/*/api.md), review the change, and commit the reports with it",
@@ -77,7 +78,11 @@ describe("public API", () => {
   });
 
   it("every public package names a declaration file (`types`) for each entry it exports", () => {
-    for (const pkg of targets) expect(packageEntries(pkg).length, `${pkg.path}: no exports with types`).toBeGreaterThan(0);
+    for (const pkg of targets) {
+      const subpaths = Object.keys((pkg.manifest.exports ?? {}) as object).filter((subpath) => subpath !== "./package.json");
+      expect(subpaths.length, `${pkg.path}: no exports`).toBeGreaterThan(0);
+      expect(packageEntries(pkg).length, `${pkg.path}: an entry without \`types\` would be missing from api.md`).toBe(subpaths.length);
+    }
   });
 });
 

@@ -13,6 +13,7 @@ export type {
   ChallengeOutput,
   ChallengeState,
   ChallengeView,
+  CredentialsGiven,
   DoneEvent,
   EnrollmentEvent,
   EnrollmentHandle,

@@ -9,6 +9,7 @@ import type { ChallengeMachineInput } from "../../src/machines/challenge.types.t
 import { enrollmentContext, enrollmentSetup } from "../../src/machines/enrollment.machine.ts";
 import type { EnrollmentMachineInput } from "../../src/machines/enrollment.types.ts";
 import { answer } from "../../src/machines/shared.ts";
+import { MemoryFlowStore } from "../../src/persistence.ts";
 
 const challenge = ({ input }: { input: ChallengeMachineInput }) => challengeContext(input);
 const enrollment = ({ input }: { input: EnrollmentMachineInput }) => enrollmentContext(input);
@@ -56,3 +57,25 @@ export const onCodeScreen = challengeView.state === "challenged.otpEntry";
 export const typo = challengeView.state === "challenged.otpEntrry";
 // @ts-expect-error the poll loop's own steps are not views' states
 export const step = enrollmentView.state === "awaitingDevice.waiting";
+
+// A flow's actor is typed by its machine: its snapshot's context is typed, and an event the machine
+// does not take does not compile.
+declare const challengeFlow: import("../../src/flow.ts").ChallengeFlow;
+declare const enrollmentHandle: import("../../src/launch.ts").EnrollmentHandle;
+export const attempt: number = challengeFlow.actor.getSnapshot().context.attempt;
+challengeFlow.actor.send({ type: "RESEND" });
+// @ts-expect-error BOGUS is not an event of the challenge
+challengeFlow.actor.send({ type: "BOGUS" });
+export const started = enrollmentHandle.started.then((flow) => {
+  // @ts-expect-error RESEND is a challenge event, not an enrollment one
+  flow?.actor.send({ type: "RESEND" });
+  return flow?.actor.getSnapshot().context.recoveryCodesPending;
+});
+
+// A required option missing is a compile error: a flow needs an mfa_token, a login, or a saved flow.
+declare const adapter: ReturnType<typeof import("../../src/adapter.ts").createAdapter>;
+export const given = [adapter.challenge({ mfaToken: "m" }), adapter.enroll({ username: "u", password: "p" }), adapter.challenge({ store: new MemoryFlowStore() })];
+// @ts-expect-error no mfa_token, no login and no saved flow to resume
+adapter.challenge({});
+// @ts-expect-error a username without its password is no login
+adapter.enroll({ username: "u" });

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { isPushflowError, type AdapterOptions } from "@pushflow/core";
+import { isPushflowError, type AdapterOptions, type CredentialsGiven } from "@pushflow/core";
 import { challenge, enroll } from "../adapter.ts";
 import { createSingleFileStore } from "../file-store.ts";
 import { cancelOnSignal } from "../signals.ts";
@@ -23,7 +23,7 @@ export async function runFlow(args: FlowArgs, io: CliIo): Promise<number> {
   const human = !args.json;
   const stdinTty = io.stdin.isTTY === true;
   const person = human && stdinTty;
-  const options: AdapterOptions = {
+  const options: AdapterOptions & CredentialsGiven = {
     domain: args.domain,
     clientId: args.clientId,
     ...(args.clientSecret === undefined ? {} : { clientSecret: args.clientSecret }),

@@ -1,7 +1,7 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
 import { SimulatedClock } from "xstate";
 import { expect } from "vitest";
-import type { AdapterOptions, CallOptions, FlowEvents, FlowHandle, FlowOutput, Problem, Result, Transport } from "@pushflow/core";
+import type { AdapterOptions, CallOptions, CredentialsGiven, FlowEvents, FlowHandle, FlowOutput, Problem, Result, Transport } from "@pushflow/core";
 import { createAdapter, TRANSPORT_METHODS } from "@pushflow/core/adapter";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "@pushflow/emulator";
 import { createFetchTransport } from "../../src/index.ts";
@@ -271,7 +271,9 @@ export function launch(world: World, kind: "enroll" | "challenge", setup: RunSet
   ledger.secret("mfa_token", setup.mfaToken);
   ledger.secret("client_secret", setup.clientSecret);
   ledger.secret("password", setup.password);
-  const handle = (kind === "enroll" ? adapter.enroll(adapterOptions) : adapter.challenge(adapterOptions)) as Run["handle"];
+  // Runs may leave the credentials out on purpose, to see the flow refuse them at run time.
+  const given = adapterOptions as AdapterOptions & CredentialsGiven;
+  const handle = (kind === "enroll" ? adapter.enroll(given) : adapter.challenge(given)) as Run["handle"];
   const events: Recorded[] = [];
   const names: EventName[] = ["state", "qr", "recovery-codes", "poll", "backoff", "done"];
   for (const name of names) {
