@@ -6,13 +6,14 @@
  *   deno task start            # grace@example.com approves a push
  *   deno task start enroll     # ada@example.com scans a QR
  */
-import { cancelOnSignal, challenge, createFileStore, enroll, type AdapterOptions } from "@pushflow/deno";
+import { cancelOnSignal, challenge, createFileStore, enroll, type AdapterOptions, type CredentialsGiven } from "@pushflow/deno";
 
 const env = (name: string, fallback: string) => Deno.env.get(`PUSHFLOW_${name}`) ?? fallback;
 const kind = Deno.args[0] === "enroll" ? "enroll" : "challenge";
 const user = kind === "enroll" ? "ada" : "grace";
 
-const options: AdapterOptions = {
+// The options with credentials (here a password login): what `enroll` and `challenge` take.
+const options: AdapterOptions & CredentialsGiven = {
   domain: env("DOMAIN", "http://127.0.0.1:4455"),
   clientId: env("CLIENT_ID", "pushflow-demo"),
   username: env("USERNAME", `${user}@example.com`),

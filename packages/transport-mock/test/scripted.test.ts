@@ -39,7 +39,7 @@ describe("scripted transport", () => {
 
   it("knows every ErrorCode of core", () => {
     const codes = Object.keys(PROBLEM_DEFAULTS) as ErrorCode[];
-    expect(codes).toHaveLength(23);
+    expect(codes).toHaveLength(24);
     for (const code of codes) {
       const [answer] = parseStep("verifyOob", code, new Counter());
       expect(answer).toMatchObject({ kind: "problem", problem: { code } });
