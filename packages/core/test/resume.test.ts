@@ -4,6 +4,7 @@ import type { ResumeEmitted } from "../src/machines/events.types.ts";
 import { startChallenge, startEnrollment } from "../src/flow.ts";
 import { parseRecord, serializeRecord, type FlowKind, type FlowRecord } from "../src/persistence.ts";
 import { answers, createControlledTransport, settle } from "../src/testing.ts";
+import { challengeWaitingForPoll } from "./helpers.ts";
 
 /**
  * What a resume does for each request that can be in flight when the process dies, the page
@@ -105,14 +106,7 @@ describe("resuming with each request in flight", () => {
 
   it("poll: the resumed flow polls the same oob_code one interval after the poll in flight, and says where it resumed", async () => {
     const clock = new SimulatedClock();
-    const records: FlowRecord[] = [];
-    const transport = createControlledTransport();
-    const flow = startChallenge({ mfaToken: "m" }, { transport, clock, persist: (r) => void (r && records.push(r)) });
-    await settle();
-    transport.respond("listAuthenticators", answers.pushAuthenticators(1));
-    await settle();
-    transport.respond("challenge", answers.pushChallenge("first-oob"));
-    await settle();
+    const { transport, flow, records } = await challengeWaitingForPoll(clock, "first-oob");
     clock.increment(5_000);
     await settle();
     expect(transport.pending.map((c) => c.method)).toEqual(["verifyOob"]);
@@ -135,14 +129,7 @@ describe("resuming with each request in flight", () => {
   ] as const) {
     it(`${method}: the resumed flow is back on ${screen}, sends nothing, and takes the code again`, async () => {
       const clock = new SimulatedClock();
-      const records: FlowRecord[] = [];
-      const transport = createControlledTransport();
-      const flow = startChallenge({ mfaToken: "m" }, { transport, clock, persist: (r) => void (r && records.push(r)) });
-      await settle();
-      transport.respond("listAuthenticators", answers.pushAuthenticators(1));
-      await settle();
-      transport.respond("challenge", answers.pushChallenge());
-      await settle();
+      const { transport, flow, records } = await challengeWaitingForPoll(clock);
       flow.send({ type: event });
       flow.send(submit);
       await settle();

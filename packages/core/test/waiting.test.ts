@@ -2,8 +2,9 @@ import { describe, expect, it } from "vitest";
 import { SimulatedClock } from "xstate";
 import type { FlowClock } from "../src/clock.ts";
 import { startChallenge, startEnrollment } from "../src/flow.ts";
-import { parseRecord, serializeRecord, type FlowRecord } from "../src/persistence.ts";
+import { parseRecord, serializeRecord } from "../src/persistence.ts";
 import { answers, createControlledTransport, settle } from "../src/testing.ts";
+import { challengeWaitingForPoll } from "./helpers.ts";
 
 /** A SimulatedClock that counts the timers set and not yet fired or cleared. */
 function countingClock() {
@@ -31,15 +32,7 @@ function countingClock() {
 
 async function pushSent() {
   const clock = countingClock();
-  const transport = createControlledTransport();
-  const records: FlowRecord[] = [];
-  const flow = startChallenge({ mfaToken: "m" }, { transport, clock, persist: (r) => void (r && records.push(r)) });
-  await settle();
-  transport.respond("listAuthenticators", answers.pushAuthenticators(1));
-  await settle();
-  transport.respond("challenge", answers.pushChallenge());
-  await settle();
-  return { clock, transport, flow, records };
+  return { clock, ...(await challengeWaitingForPoll(clock)) };
 }
 
 const children = (flow: { actor: { getSnapshot(): { children: object } } }) => Object.keys(flow.actor.getSnapshot().children);

@@ -1,0 +1,20 @@
+import type { FlowClock } from "../src/clock.ts";
+import { startChallenge } from "../src/flow.ts";
+import type { FlowRecord } from "../src/persistence.ts";
+import { answers, createControlledTransport, settle } from "../src/testing.ts";
+
+/**
+ * A challenge on `clock` whose list and push were answered: it waits for its first poll, due
+ * 5 s later. Every record it saves lands in `records`.
+ */
+export async function challengeWaitingForPoll(clock: FlowClock, oobCode?: string) {
+  const transport = createControlledTransport();
+  const records: FlowRecord[] = [];
+  const flow = startChallenge({ mfaToken: "m" }, { transport, clock, persist: (record) => void (record && records.push(record)) });
+  await settle();
+  transport.respond("listAuthenticators", answers.pushAuthenticators(1));
+  await settle();
+  transport.respond("challenge", answers.pushChallenge(oobCode));
+  await settle();
+  return { transport, flow, records };
+}
