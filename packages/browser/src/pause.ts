@@ -62,6 +62,7 @@ export function createPauseGate(othersVisible: () => boolean = () => false): Pau
 /** The transport with `verifyOob` (the poll) held back by the gate; every other call goes at once. */
 export function pausingTransport(transport: Transport, gate: PauseGate): Transport {
   return {
+    ...(transport.loopback === undefined ? {} : { loopback: transport.loopback }),
     login: (request, options) => transport.login(request, options),
     associate: (request, options) => transport.associate(request, options),
     listAuthenticators: (request, options) => transport.listAuthenticators(request, options),

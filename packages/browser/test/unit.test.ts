@@ -230,6 +230,14 @@ describe("pause gate", () => {
     void transport.associate({ mfaToken: "m" });
     expect(inner.calls.map((c) => c.method)).toEqual(["associate"]);
   });
+
+  it("says whether the transport it wraps is loopback (core then gives no poll interval warning)", () => {
+    fakeDocument();
+    const gate = createPauseGate();
+    expect(pausingTransport({ ...createControlledTransport(), loopback: true }, gate).loopback).toBe(true);
+    expect(pausingTransport(createControlledTransport(), gate).loopback).toBeUndefined();
+    gate.dispose();
+  });
 });
 
 describe("QR entry", () => {

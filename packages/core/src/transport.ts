@@ -94,6 +94,12 @@ export interface Transport {
     request: { readonly accessToken: string; readonly authenticatorId: string },
     options?: CallOptions,
   ): Promise<Result<void>>;
+  /**
+   * True when the server is on this machine (a loopback address: the emulator, never an Auth0
+   * tenant). The warning about a poll interval below Auth0's 5 s is for a real tenant: a flow on
+   * a loopback transport does not give it.
+   */
+  readonly loopback?: boolean;
 }
 
 /** The methods of `Transport`, for code that wraps or records every call. */

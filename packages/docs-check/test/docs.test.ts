@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { headingAnchors, markdownFiles, relativeLinks } from "../src/index.ts";
@@ -53,6 +53,32 @@ describe("the docs", () => {
       expect(broken).toEqual([]);
     });
   }
+
+  // What works in this repository is not what works in an app: pnpm gives an app only the packages
+  // it installed, and its commands are the packages' bins.
+  const readmes = ["packages", "examples"].flatMap((dir) =>
+    readdirSync(join(ROOT, dir))
+      .map((name) => join(ROOT, dir, name, "README.md"))
+      .filter((file) => existsSync(file)),
+  );
+
+  it("no page or README imports xstate: an app need not depend on it (SimulatedClock is in @pushflow/core/testing)", () => {
+    const bad = [...pages, ...extra, ...readmes].filter((file) => /from "xstate"/.test(readFileSync(file, "utf8"))).map((file) => relative(ROOT, file));
+    expect(bad).toEqual([]);
+  });
+
+  it("a page that runs a CLI from this repository's build (node packages/…/dist/cli.mjs) also shows the npx command an app runs", () => {
+    const missing: string[] = [];
+    for (const file of [...pages, ...extra, ...readmes]) {
+      const markdown = readFileSync(file, "utf8");
+      for (const [, folder] of markdown.matchAll(/node packages\/([\w-]+)\/dist\/cli\.mjs/g)) {
+        const manifest = JSON.parse(readFileSync(join(ROOT, "packages", folder!, "package.json"), "utf8")) as { bin?: Record<string, string> };
+        const bins = Object.keys(manifest.bin ?? {});
+        if (!bins.some((bin) => markdown.includes(`npx ${bin} `))) missing.push(`${relative(ROOT, file)}: npx ${bins.join(" | ")} (for packages/${folder})`);
+      }
+    }
+    expect([...new Set(missing)]).toEqual([]);
+  });
 
   it("every adapter page carries the same example, the one that typechecks in test/snippets", () => {
     const snippet = readFileSync(join(ROOT, "packages/docs-check/test/snippets/adapter-example.ts"), "utf8");

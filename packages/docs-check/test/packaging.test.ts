@@ -1,5 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   apiDifferences,
@@ -20,6 +22,36 @@ import { ROOT } from "./root.ts";
 const all = workspacePackages(ROOT);
 const targets = publicPackages(ROOT);
 const BIN = join(ROOT, "node_modules", ".bin");
+/** The sections npm installs from (an optional peer only when the app has it). */
+const runtimeSections = ["dependencies", "peerDependencies", "optionalDependencies"] as const;
+
+/** A package.json as written (`workspace:*` and all), by folder. */
+function manifestOf(path: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(ROOT, path, "package.json"), "utf8")) as Record<string, unknown>;
+}
+
+/** The package names an app gets by installing `name` (ours followed through the workspace; third-party ones not expanded). */
+function installed(name: string): string[] {
+  const seen = new Set<string>();
+  const visit = (pkg: string) => {
+    const found = all.find((p) => p.manifest.name === pkg);
+    if (!found) return;
+    const raw = manifestOf(found.path);
+    const optional = (raw["peerDependenciesMeta"] ?? {}) as Record<string, { optional?: boolean }>;
+    const needed = [
+      ...Object.keys((raw["dependencies"] ?? {}) as object),
+      ...Object.keys((raw["optionalDependencies"] ?? {}) as object),
+      ...Object.keys((raw["peerDependencies"] ?? {}) as object).filter((peer) => optional[peer]?.optional !== true),
+    ];
+    for (const dep of needed) {
+      if (seen.has(dep)) continue;
+      seen.add(dep);
+      visit(dep);
+    }
+  };
+  visit(name);
+  return [...seen].sort();
+}
 
 describe("packaging", () => {
   it("the public packages are the ones the root README lists", () => {
@@ -47,6 +79,97 @@ describe("packaging", () => {
   it("no public package needs a private one at run time (npm could not install it; changesets refuses it)", () => {
     const bad = targets.flatMap((pkg) => privateDependencies(pkg, all).map((dep) => `${pkg.manifest.name} → ${dep} (move it to devDependencies)`));
     expect(bad).toEqual([]);
+  });
+
+  it("every public package declares engines, an MIT license with its LICENSE file, the repository, and sideEffects", () => {
+    const license = readFileSync(join(ROOT, "LICENSE"), "utf8");
+    const urls = new Set<unknown>();
+    for (const { path } of targets) {
+      const raw = manifestOf(path);
+      expect(raw["engines"], `${path}: engines`).toEqual({ node: ">=20" });
+      expect(raw["license"], `${path}: license`).toBe("MIT");
+      expect(existsSync(join(ROOT, path, "LICENSE")) && readFileSync(join(ROOT, path, "LICENSE"), "utf8"), `${path}/LICENSE (the root's)`).toBe(license);
+      const repository = raw["repository"] as Record<string, unknown> | undefined;
+      expect(repository, `${path}: repository`).toEqual({ type: "git", url: expect.stringMatching(/^git\+https:\/\/.+\.git$/), directory: path });
+      urls.add(repository?.["url"]);
+      // A bin runs when it is loaded: only it has side effects. Nothing else in a package does.
+      const bins = Object.values((raw["bin"] ?? {}) as Record<string, string>).map((file) => (file.startsWith("./") ? file : `./${file}`));
+      expect(raw["sideEffects"], `${path}: sideEffects`).toEqual(bins.length === 0 ? false : bins);
+    }
+    expect(urls.size, "one repository url for every package").toBe(1);
+  });
+
+  // An exact pin in a published package gives an app on another patch of xstate two copies of it;
+  // the lockfile still pins what the repository tests.
+  // Ours: workspace:* as dependencies (the set is versioned in lockstep). As a peer, a lower bound
+  // (`workspace:>=`): changesets bumps a peer's dependents to a new major when the peer leaves
+  // their range, and `^0.1.0` would leave at the set's next minor, taking every package to 1.0.0.
+  it("every public package takes a caret range of each third-party package it needs at run time, and workspace: ranges of ours", () => {
+    const bad = targets.flatMap(({ path }) =>
+      runtimeSections.flatMap((section) =>
+        Object.entries((manifestOf(path)[section] ?? {}) as Record<string, string>)
+          .filter(([name, spec]) =>
+            name.startsWith("@pushflow/")
+              ? !(section === "peerDependencies" ? /^workspace:>=\d+\.\d+\.\d+$/ : /^workspace:\*$/).test(spec)
+              : !/^\^\d+\.\d+\.\d+$/.test(spec),
+          )
+          .map(([name, spec]) => `${path} ${section}: "${name}": "${spec}"`),
+      ),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  it("no package here pins exactly a library that a public package takes a range of", () => {
+    const ranged = new Set(targets.flatMap(({ path }) => runtimeSections.flatMap((section) => Object.keys((manifestOf(path)[section] ?? {}) as object))));
+    const bad = all.flatMap(({ path }) =>
+      [...runtimeSections, "devDependencies"].flatMap((section) =>
+        Object.entries((manifestOf(path)[section] ?? {}) as Record<string, string>)
+          .filter(([name, spec]) => ranged.has(name) && /^\d/.test(spec))
+          .map(([name, spec]) => `${path} ${section}: "${name}": "${spec}"`),
+      ),
+    );
+    expect(bad).toEqual([]);
+  });
+
+  // What `npm install <package>` brings: its dependencies and required peers, and theirs; an
+  // optional peer only when the app installs it.
+  describe("what installing a public package brings: what its main use needs, nothing for its extras", () => {
+    it("@pushflow/node: not the emulator (the demo's optional peer) nor its HTTP stack", () => {
+      const brought = installed("@pushflow/node");
+      for (const name of ["@pushflow/emulator", "@pushflow/transport-mock", "hono", "@hono/node-server", "jose", "otpauth"]) expect(brought).not.toContain(name);
+      expect(manifestOf("packages/node")["peerDependenciesMeta"]).toEqual({ "@pushflow/emulator": { optional: true } });
+    });
+
+    it("@pushflow/server: not the Node adapter (nor, through it, the emulator), and ioredis only as an optional peer", () => {
+      const brought = installed("@pushflow/server");
+      for (const name of ["@pushflow/node", "@pushflow/emulator", "ioredis", "hono", "jose"]) expect(brought).not.toContain(name);
+      expect(manifestOf("packages/server")["peerDependencies"]).toEqual({ ioredis: expect.stringMatching(/^\^5\./) });
+      expect(manifestOf("packages/server")["peerDependenciesMeta"]).toEqual({ ioredis: { optional: true } });
+    });
+  });
+
+  it("the built `pushflow demo`, installed without the emulator, says how to get it and exits 2 (after pnpm build)", () => {
+    expect(existsSync(join(ROOT, "packages/node/dist/cli.mjs")), "not built: run `pnpm build` first").toBe(true);
+    // An app's node_modules: @pushflow/node as npm would unpack it, its dependencies beside it, no emulator.
+    const app = mkdtempSync(join(tmpdir(), "pushflow-no-emulator-"));
+    try {
+      const modules = join(app, "node_modules");
+      const node = join(modules, "@pushflow", "node");
+      mkdirSync(node, { recursive: true });
+      cpSync(join(ROOT, "packages/node/dist"), join(node, "dist"), { recursive: true });
+      cpSync(join(ROOT, "packages/node/package.json"), join(node, "package.json"));
+      for (const name of Object.keys((manifestOf("packages/node")["dependencies"] ?? {}) as object)) {
+        mkdirSync(dirname(join(modules, name)), { recursive: true });
+        symlinkSync(realpathSync(join(ROOT, "packages/node/node_modules", name)), join(modules, name), "dir");
+      }
+      const run = spawnSync(process.execPath, [join(node, "dist/cli.mjs"), "demo"], { cwd: app, encoding: "utf8", timeout: 20_000 });
+      expect(run.stderr).toContain("npm i -D @pushflow/emulator");
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+      expect(run.stdout).toBe("");
+      expect(run.status).toBe(2);
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
   });
 
   it("every public package has a description, a license, ESM-only exports and the files it publishes", () => {
@@ -97,6 +220,10 @@ describe("changesets", () => {
 
   it("leaves the private packages alone", () => {
     expect(config["privatePackages"]).toEqual({ version: false, tag: false });
+  });
+
+  it("bumps a peer's dependents only when the peer leaves their range (else a minor of the emulator, @pushflow/node's optional peer, would take the set to a major)", () => {
+    expect(config["___experimentalUnsafeOptions_WILL_CHANGE_IN_PATCH"]).toEqual({ onlyUpdatePeerDependentsWhenOutOfRange: true });
   });
 
   it("every workspace package has a version (changesets version crashes on one without)", () => {

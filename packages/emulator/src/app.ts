@@ -1,6 +1,7 @@
 import { Hono, type Context } from "hono";
 import { GRANTS } from "@pushflow/transport-mock";
 import type { EmulatorContext, EmulatorEnv } from "./context.ts";
+import { corsMiddleware, DEFAULT_ALLOWED_ORIGINS } from "./cors.ts";
 import type { Fault } from "./faults.ts";
 import { field, json, oauthError, readBody } from "./http.ts";
 import { routeLabel, shortGrant } from "./request-log.ts";
@@ -38,8 +39,21 @@ function faultResponse(c: Context<EmulatorEnv>, fault: Fault): Response | undefi
  * The emulator's HTTP face: Auth0's routes over the shared tenant, the JWKS, and the control
  * API. Every Auth0 request is logged and may meet a fault first.
  */
-export function createApp(ctx: EmulatorContext, seed: unknown): Hono<EmulatorEnv> {
+export function createApp(
+  ctx: EmulatorContext,
+  seed: unknown,
+  options: { readonly allowedOrigins?: readonly string[] } = {},
+): Hono<EmulatorEnv> {
   const app = new Hono<EmulatorEnv>();
+
+  app.use("*", corsMiddleware(options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS));
+
+  // Auth0's token endpoint answers `application/json` without a charset (live capture); the
+  // /mfa routes add `; charset=utf-8`. Faults on the route get the same header.
+  app.use("/oauth/token", async (c, next) => {
+    await next();
+    if (c.res.headers.get("content-type")?.startsWith("application/json") === true) c.res.headers.set("content-type", "application/json");
+  });
 
   app.use("*", async (c, next) => {
     const method = c.req.method;

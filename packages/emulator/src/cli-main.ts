@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import type { DevicePolicy } from "@pushflow/transport-mock";
+import { DEFAULT_ALLOWED_ORIGINS, normalizeOrigin } from "./cors.ts";
 import { startEmulator, type RunningEmulator } from "./emulator.ts";
 
 /** Where the CLI writes; tests capture it. */
@@ -23,9 +24,15 @@ Options:
       --scan-after S       the device scans every new enrollment after S seconds
       --answer A           the device answers pushes: approve, reject or ignore
       --answer-after S     ... after S seconds (default 0)
+      --allowed-origin URL a browser origin allowed to call the Auth0 routes (CORS);
+                           repeatable, "*" for any (default: ${DEFAULT_ALLOWED_ORIGINS.join(", ")})
       --no-seed            start without the demo clients and users
       --json               print one JSON line (url, client, users) instead of the text
   -h, --help               this help`;
+
+function corsLine(origins: readonly string[]): string {
+  return origins.length === 0 ? "none (no CORS)" : `${origins.join(" ")} (CORS; --allowed-origin to change)`;
+}
 
 function seconds(value: string | undefined, name: string): number | undefined | string {
   if (value === undefined) return undefined;
@@ -51,6 +58,7 @@ export async function runCli(
         "scan-after": { type: "string" },
         answer: { type: "string" },
         "answer-after": { type: "string" },
+        "allowed-origin": { type: "string", multiple: true },
         "no-seed": { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -85,6 +93,13 @@ export async function runCli(
     io.err(`--answer takes approve, reject or ignore, got "${answer}"`);
     return { exitCode: 2 };
   }
+  let allowedOrigins: string[] | undefined;
+  try {
+    allowedOrigins = values["allowed-origin"]?.map(normalizeOrigin);
+  } catch (error) {
+    io.err(`--allowed-origin: ${error instanceof Error ? error.message : String(error)}`);
+    return { exitCode: 2 };
+  }
   const policy: DevicePolicy | undefined =
     scanAfterMs === undefined && answer === undefined
       ? undefined
@@ -100,6 +115,7 @@ export async function runCli(
       port,
       hostname: values.hostname ?? "127.0.0.1",
       seed: values["no-seed"] !== true,
+      ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
       ...(policy === undefined ? {} : { devicePolicy: policy }),
     });
   } catch (error) {
@@ -115,6 +131,7 @@ export async function runCli(
         issuer: emulator.issuer,
         jwks_uri: emulator.jwksUrl,
         control: `${url}/__emulator`,
+        allowed_origins: emulator.allowedOrigins,
         client_id: seed?.clientId ?? null,
         user: seed === undefined ? null : { username: seed.user.username, password: seed.user.password },
         enrolled_user:
@@ -135,6 +152,7 @@ export async function runCli(
       `  test user        ${ada} / ${seed.user.password} (not enrolled: try enroll)`,
       `  enrolled user    ${grace} / ${seed.enrolledUser.password} (try challenge; recovery code ${seed.enrolledUser.recoveryCode ?? "none"})`,
       `  JWKS             ${emulator.jwksUrl}`,
+      `  allowed origins  ${corsLine(emulator.allowedOrigins)}`,
       "",
       "Log in (answers mfa_required with an mfa_token):",
       `  curl -s ${url}/oauth/token -d grant_type=password -d client_id=${seed.clientId} -d username=${ada} -d password=${seed.user.password}`,
@@ -148,7 +166,11 @@ export async function runCli(
       `  curl -s ${url}/__emulator                                   # every control route`,
     );
   } else {
-    lines.push(`  control API      ${url}/__emulator`, `  JWKS             ${emulator.jwksUrl}`);
+    lines.push(
+      `  control API      ${url}/__emulator`,
+      `  JWKS             ${emulator.jwksUrl}`,
+      `  allowed origins  ${corsLine(emulator.allowedOrigins)}`,
+    );
   }
   if (policy !== undefined) {
     lines.push("", `Device policy: ${JSON.stringify(policy)}`);

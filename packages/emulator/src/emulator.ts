@@ -12,6 +12,7 @@ import {
   type VirtualTenant,
 } from "@pushflow/transport-mock";
 import { createApp } from "./app.ts";
+import { DEFAULT_ALLOWED_ORIGINS, normalizeOrigin } from "./cors.ts";
 import type { EmulatorContext, EmulatorEnv } from "./context.ts";
 import { DeviceRegistry } from "./devices.ts";
 import { FaultStore, type FaultSpec } from "./faults.ts";
@@ -40,6 +41,12 @@ export interface EmulatorOptions {
   readonly devicePolicy?: DevicePolicy;
   /** Faults in force from the start. */
   readonly faults?: readonly FaultSpec[];
+  /**
+   * The browser origins allowed to call the Auth0 routes (CORS, like a client's "Allowed Web
+   * Origins"); `"*"` allows any, `[]` none. Default `DEFAULT_ALLOWED_ORIGINS` (Vite's dev and
+   * preview servers on localhost and 127.0.0.1).
+   */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /** The emulator without a server: for `app.request()` or your own server. */
@@ -52,6 +59,8 @@ export interface Emulator {
   readonly faults: FaultStore;
   /** The seeded clients and users, when seeded. */
   readonly seed: SeedInfo | undefined;
+  /** The origins allowed by CORS (normalized: `scheme://host[:port]`, or `*`). */
+  readonly allowedOrigins: readonly string[];
   /** The virtual Guardian device of a user (created on demand). */
   device(username: string): VirtualDevice;
   /** The policy of every device, present and future. */
@@ -83,11 +92,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const seed = options.seed === false ? undefined : applySeed(tenant, devices);
   const faults = new FaultStore();
   for (const fault of options.faults ?? []) faults.add(fault);
+  const allowedOrigins = (options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS).map(normalizeOrigin);
   const ctx: EmulatorContext = { tenant, signer: await createTokenSigner(tenant), devices, requests: new RequestLog(), faults };
   return {
     ...ctx,
-    app: createApp(ctx, seed ?? null),
+    app: createApp(ctx, seed ?? null, { allowedOrigins }),
     seed,
+    allowedOrigins,
     device: (username) => devices.for(username),
     setDevicePolicy: (policy) => devices.setDefaultPolicy(policy),
   };

@@ -1,6 +1,7 @@
 export { createEmulator, startEmulator } from "./emulator.ts";
 export type { Emulator, EmulatorOptions, RunningEmulator } from "./emulator.ts";
 export { createApp } from "./app.ts";
+export { DEFAULT_ALLOWED_ORIGINS } from "./cors.ts";
 export type { EmulatorContext, EmulatorEnv } from "./context.ts";
 export { DeviceRegistry } from "./devices.ts";
 export { FaultStore, faultProblem } from "./faults.ts";

@@ -29,25 +29,28 @@ export async function createTokenSigner(tenant: VirtualTenant): Promise<TokenSig
     async sign(grant) {
       const iat = Math.floor(grant.issuedAt / 1000);
       const user = tenant.userById(grant.userId);
-      const audiences =
-        grant.scope.split(/\s+/).includes("openid") && grant.audience !== `${tenant.issuer}userinfo`
-          ? [grant.audience, `${tenant.issuer}userinfo`]
-          : grant.audience;
+      const scopes = grant.scope.split(/\s+/);
+      const userinfo = `${tenant.issuer}userinfo`;
       const amr = grant.method === "password" ? undefined : ["mfa"];
-      const accessToken = await signed(
-        {
-          iss: tenant.issuer,
-          sub: grant.userId,
-          aud: audiences,
-          azp: grant.clientId,
-          scope: grant.scope,
-          iat,
-          exp: iat + grant.expiresIn,
-          jti: grant.id,
-          ...(amr === undefined ? {} : { amr }),
-        },
-        privateKey,
-      );
+      // Auth0 issues a JWT only for an API audience; a login without one (the audience is then
+      // the userinfo endpoint) gets an opaque access token.
+      const accessToken =
+        grant.audience === userinfo
+          ? opaqueToken()
+          : await signed(
+              {
+                iss: tenant.issuer,
+                sub: grant.userId,
+                aud: scopes.includes("openid") ? [grant.audience, userinfo] : grant.audience,
+                iat,
+                exp: iat + grant.expiresIn,
+                scope: grant.scope,
+                azp: grant.clientId,
+                jti: grant.id,
+                ...(amr === undefined ? {} : { amr }),
+              },
+              privateKey,
+            );
       const idToken =
         grant.idToken === undefined
           ? undefined
@@ -58,7 +61,7 @@ export async function createTokenSigner(tenant: VirtualTenant): Promise<TokenSig
                 aud: grant.clientId,
                 iat,
                 exp: iat + 36_000,
-                ...(user === undefined ? {} : { email: user.email, name: user.username }),
+                ...(user === undefined ? {} : userClaims(user.email, scopes, grant.issuedAt)),
                 ...(amr === undefined ? {} : { amr }),
               },
               privateKey,
@@ -77,6 +80,35 @@ export async function createTokenSigner(tenant: VirtualTenant): Promise<TokenSig
         return undefined;
       }
     },
+  };
+}
+
+/** An opaque access token: 32 random characters, like the ones Auth0 issues without an audience. */
+function opaqueToken(): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(32));
+  let out = "";
+  for (const byte of bytes) out += alphabet[byte % alphabet.length];
+  return out;
+}
+
+/**
+ * The id_token's user claims, by scope as Auth0 sends them for a database user: `profile` gives
+ * `name` (the address), `nickname` (its local part), `picture` and `updated_at`; `email` gives
+ * `email` and `email_verified`. With `openid` alone there are none.
+ */
+function userClaims(email: string, scopes: readonly string[], issuedAt: number): Record<string, unknown> {
+  const nickname = email.split("@")[0] ?? email;
+  return {
+    ...(scopes.includes("profile")
+      ? {
+          nickname,
+          name: email,
+          picture: `https://cdn.auth0.com/avatars/${nickname.slice(0, 2).toLowerCase()}.png`,
+          updated_at: new Date(issuedAt).toISOString(),
+        }
+      : {}),
+    ...(scopes.includes("email") ? { email, email_verified: false } : {}),
   };
 }
 

@@ -8,13 +8,13 @@ describe("tokens", () => {
   it("signs RS256 access and id tokens that verify against the JWKS", async () => {
     const { emulator, clock, login, form, get } = await start();
     enroll(emulator);
-    const token = await login();
+    const token = await login({ audience: "https://api.example.com/", scope: "openid profile email" });
     const answer = await form("/oauth/token", { grant_type: OTP, client_id: "app", mfa_token: token, otp: emulator.device(USER.username).totp() });
     const jwks = createRemoteJWKSet(new URL(emulator.jwksUrl));
     const currentDate = new Date(clock.now());
     const access = await jwtVerify(String(answer.body.access_token), jwks, { issuer: `${emulator.url}/`, currentDate });
     expect(decodeProtectedHeader(String(answer.body.access_token))).toMatchObject({ alg: "RS256", typ: "JWT" });
-    expect(access.payload).toMatchObject({ sub: emulator.tenant.user(USER.username)?.id, azp: "app", scope: "openid profile", amr: ["mfa"] });
+    expect(access.payload).toMatchObject({ sub: emulator.tenant.user(USER.username)?.id, azp: "app", scope: "openid profile email", amr: ["mfa"] });
     expect(access.payload.exp).toBe(Math.floor(clock.now() / 1000) + 86_400);
     const id = await jwtVerify(String(answer.body.id_token), jwks, { issuer: `${emulator.url}/`, audience: "app", currentDate });
     expect(id.payload.email).toBe(USER.username);
@@ -51,7 +51,7 @@ describe("tokens", () => {
   it("refuses an access token without remove:authenticators", async () => {
     const { emulator, login, form, send } = await start();
     const { pushId } = enroll(emulator);
-    const token = await login();
+    const token = await login({ audience: `${emulator.url}/mfa/`, scope: "openid read:authenticators" });
     const answer = await form("/oauth/token", { grant_type: OTP, client_id: "app", mfa_token: token, otp: emulator.device(USER.username).totp() });
     const a = await send("DELETE", `/mfa/authenticators/${encodeURIComponent(pushId)}`, undefined, {
       authorization: `Bearer ${String(answer.body.access_token)}`,

@@ -21,4 +21,13 @@ describe("pushflow demo", () => {
     }
     expect(Date.now() - started).toBeLessThan(25_000);
   });
+
+  it("without the emulator installed (an optional peer), says how to get it and exits 2", async () => {
+    const { code, stdout, stderr } = await runCli(["demo"], { withoutEmulator: true }).exit;
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toContain("@pushflow/emulator, which is not installed");
+    expect(stderr).toContain("npm i -D @pushflow/emulator");
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
 });

@@ -15,7 +15,8 @@ export function trackTransport(inner: Transport): TrackedTransport {
   let sent = 0;
   let inFlight = 0;
   let waiters: (() => void)[] = [];
-  const wrapped: Record<string, unknown> = {};
+  // `loopback` is not a call: passed on as is (core reads it to decide on the poll interval warning).
+  const wrapped: Record<string, unknown> = inner.loopback === undefined ? {} : { loopback: inner.loopback };
   for (const method of TRANSPORT_METHODS) {
     const call = inner[method].bind(inner) as (...args: unknown[]) => Promise<unknown>;
     wrapped[method] = async (...args: unknown[]) => {

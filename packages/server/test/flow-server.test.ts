@@ -367,4 +367,14 @@ describe("createFlowServer: options", () => {
     expect(() => createFlowServer({ store, domain: "http://evil.example.com", clientId: "x" })).toThrow();
     expect(() => createFlowServer({ store, domain: "tenant.example.com", clientId: "x", leaseMs: 0 })).toThrow(/leaseMs/);
   });
+
+  it("warns about a poll interval below Auth0's 5 s, but not on a loopback transport (the emulator)", async () => {
+    for (const loopback of [false, true]) {
+      const w = world();
+      const transport: Transport = { ...w.transport, loopback };
+      const started = await w.server({ transport }).start("challenge", { mfaToken: w.mfaToken(), pollIntervalMs: 1_000 });
+      expect(started.status).toBe("pending");
+      expect(w.warnings.filter((m) => m.includes("below Auth0's 5 s")), `loopback: ${loopback}`).toHaveLength(loopback ? 0 : 1);
+    }
+  });
 });

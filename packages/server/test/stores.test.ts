@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, statSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,6 +104,14 @@ describe("file store on disk", () => {
     await a.put("k", "0", { expiresAt: Date.now() + 10_000 });
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).put("k", `${i}`, { expiresAt: Date.now() + 10_000, expectedVersion: 1 })));
     expect(results.filter((r) => r === 2)).toHaveLength(1);
+  });
+
+  // The server binds core's file store to node:fs itself rather than depend on the Node adapter
+  // (and, through it, on what the adapter's CLI needs). Its lock must stay the adapter's: a
+  // directory may be shared by both, and they must keep out of each other's writes.
+  it("takes the same lock as @pushflow/node's file store (src/file-lock.ts is a copy of it)", () => {
+    const read = (path: string) => readFileSync(fileURLToPath(new URL(path, import.meta.url)), "utf8");
+    expect(read("../src/file-lock.ts")).toBe(read("../../node/src/file-lock.ts"));
   });
 });
 

@@ -20,9 +20,17 @@ const TOO_MANY_FAILED_CODES = /^\s*Too many failed codes/i;
 /**
  * Classifies an OAuth error answer by its `error` field, then its `error_description` and the
  * call it answered. The status only decides between the catch-alls (429, 5xx, other), because
- * Auth0's grants disagree on statuses (protocol.md §7.5).
+ * Auth0's grants disagree on statuses (protocol.md §7.5), with one exception: a 429 is a rate
+ * limit whatever its body, so an `error` that would only keep the flow waiting as usual
+ * (`authorization_pending`, a server failure) reads as `rate_limited`, and its `Retry-After` /
+ * `x-ratelimit-reset` is honoured. `slow_down` and `too_many_attempts` keep their own meaning.
  */
 export function classifyOAuthError(call: CallKind, status: number, error: string, description: string): ErrorCode {
+  const code = classifyByError(call, status, error, description);
+  return status === 429 && (code === "authorization_pending" || code === "server_error") ? "rate_limited" : code;
+}
+
+function classifyByError(call: CallKind, status: number, error: string, description: string): ErrorCode {
   // Seen as `invalid_request` in the wild, and as `too_many_attempts` in the SDKs' checks.
   if (error === "too_many_attempts" || TOO_MANY_FAILED_CODES.test(description)) return "too_many_attempts";
   switch (error) {

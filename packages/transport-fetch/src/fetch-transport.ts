@@ -10,7 +10,7 @@ import { AssociateSchema, toAssociation } from "./schemas/associate.ts";
 import { AuthenticatorsSchema, toAuthenticators } from "./schemas/authenticators.ts";
 import { ChallengeSchema, toChallengeAnswer } from "./schemas/challenge.ts";
 import { TokenSchema, toRecoveryTokens, toTokens } from "./schemas/token.ts";
-import { endpointUrl } from "./url.ts";
+import { endpointUrl, isLoopbackHost } from "./url.ts";
 
 const GRANT_PASSWORD = "password";
 const GRANT_PASSWORD_REALM = "http://auth0.com/oauth/grant-type/password-realm";
@@ -51,6 +51,8 @@ export function createFetchTransport(options: FetchTransportOptions): Transport 
   ): Promise<Result<T>> => run(client, config, kind, request, context, callOptions?.signal);
 
   return {
+    // The emulator (a loopback server) is not Auth0: core gives no "below Auth0's 5 s" warning then.
+    loopback: isLoopbackHost(config.baseUrl.hostname),
     login(request: LoginRequest, callOptions?: CallOptions) {
       const audience = request.audience ?? config.audience;
       const scope = request.scope ?? config.scope;

@@ -43,6 +43,9 @@ const ROWS: readonly Row[] = [
   ["verifyOob", 400, "authorization_pending", "Authorization pending: please repeat the request in a few seconds.", "authorization_pending"],
   ["verifyOob", 400, "slow_down", "You are polling faster than allowed. Try again in 10 seconds.", "slow_down"],
   ["verifyOob", 429, "slow_down", undefined, "slow_down"],
+  // A 429 is a rate limit whatever its body (issue 16): its wait must not be read as a plain pending poll.
+  ["verifyOob", 429, "authorization_pending", "Authorization pending: please repeat the request in a few seconds.", "rate_limited"],
+  ["verifyOob", 429, "temporarily_unavailable", undefined, "rate_limited"],
   // access_denied
   ["verifyOob", 400, "access_denied", "MFA Authorization rejected.", "rejected"],
   ["associate", 403, "access_denied", "User is already enrolled.", "already_enrolled"],

@@ -1,5 +1,6 @@
 import { isPushflowError, PushflowError } from "@pushflow/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAdapter } from "@pushflow/core/adapter";
 import { createFetchTransport, isLoopbackHost } from "../src/index.ts";
 import { SECRETS, valueOf } from "./helpers.ts";
 import { type LoopbackServer, startLoopbackServer } from "./loopback-server.ts";
@@ -101,5 +102,30 @@ describe("bad options are bad_input", () => {
     const error = thrown(() => createFetchTransport(options as unknown as Parameters<typeof createFetchTransport>[0]));
     expect(error.code).toBe("bad_input");
     expect(error.message).not.toContain("pw");
+  });
+});
+
+describe("the warning about a poll interval below 5 s", () => {
+  // It is advice for a real tenant; a loopback server (the emulator) is never one.
+  const { challenge } = createAdapter({ createTransport: createFetchTransport });
+  const offline: typeof fetch = async () => {
+    throw new TypeError("fetch failed (no network in this test)");
+  };
+
+  it.each([
+    ["tenant.example.com", true],
+    ["https://tenant.example.com", true],
+    ["http://127.0.0.1:4455", false],
+    ["http://localhost:4455", false],
+    ["http://[::1]:4455", false],
+  ])("%s: warned %s, for a 1 s interval", async (domain, warned) => {
+    const transport = createFetchTransport({ domain, clientId: "c", fetch: offline });
+    expect(transport.loopback).toBe(!warned);
+    const warnings: string[] = [];
+    const flow = challenge({ transport, mfaToken: SECRETS.mfaToken, pollIntervalMs: 1_000, warn: (m) => void warnings.push(m) });
+    await flow.started;
+    flow.cancel();
+    expect((await flow.outcome).outcome).toBe("cancelled");
+    expect(warnings.filter((m) => m.includes("below Auth0's 5 s"))).toHaveLength(warned ? 1 : 0);
   });
 });

@@ -1,7 +1,8 @@
 import type { ErrorCode, Result, Transport } from "@pushflow/core";
+import type { TRANSPORT_METHODS } from "@pushflow/core/adapter";
 
-/** The eight methods of the core `Transport`. */
-export type TransportMethod = keyof Transport;
+/** The eight methods of the core `Transport` (its calls; not `loopback`). */
+export type TransportMethod = (typeof TRANSPORT_METHODS)[number];
 
 /** Request fields that are secrets: recorded as `[redacted:N]`, N numbering distinct values. */
 const SECRET_FIELDS: ReadonlySet<string> = new Set(["mfaToken", "oobCode", "otp", "recoveryCode", "password", "accessToken"]);

@@ -5,7 +5,8 @@ export type RandomBytes = (size: number) => Uint8Array;
 export const cryptoRandomBytes: RandomBytes = (size) => globalThis.crypto.getRandomValues(new Uint8Array(size));
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+/** The characters of Auth0's recovery codes, as captured: digits 1–9 and A–Z without I and O. */
+const RECOVERY_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
 const HEX = "0123456789abcdef";
 const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -23,7 +24,7 @@ export interface IdSource {
   deviceId(): string;
   /** The 32-character enrollment transaction id of a barcode_uri. */
   enrollmentTxId(): string;
-  /** 24 uppercase alphanumerics, like Auth0's recovery codes. */
+  /** 24 characters of Auth0's recovery-code alphabet (no 0, I or O). */
   recoveryCode(): string;
   /** `auth0|` + 24 hex digits. */
   userId(): string;
@@ -38,7 +39,7 @@ export function idSource(random: RandomBytes): IdSource {
   return {
     deviceId: () => `dev_${s(ALNUM, 16)}`,
     enrollmentTxId: () => s(ALNUM, 32),
-    recoveryCode: () => s(UPPER_ALNUM, 24),
+    recoveryCode: () => s(RECOVERY_ALPHABET, 24),
     userId: () => `auth0|${s(HEX, 24)}`,
     // Iron's layout: prefix, password id, salt, iv, payload, expiration (ms), hmac salt, hmac.
     // The 6th field carries the expiry like Auth0's, so a curious reader sees a plausible value.

@@ -133,6 +133,7 @@ export const challengeSetup = setup({
   actions: {
     assignProblem: assign((_, { answer }: { answer: AnyAnswer }) => flowUpdates.problem(answer)),
     assignCrash: assign((_, { error }: { error: unknown }) => flowUpdates.crash(error)),
+    assignAnswerLost: assign((_, { answer }: { answer: AnyAnswer }) => flowUpdates.answerLost(answer, REASONS.pushAnswerLost)),
     assignRetry: assign(({ context }, { answer }: { answer: Answer<unknown> }) => flowUpdates.retry(context, answer)),
     emitRetryBackoff: emit(({ context }) => retryBackoff(context)),
     // The runtime replaces it with one that reads its clock (runtime.ts).
@@ -315,6 +316,7 @@ export const challengeMachine = challengeSetup.createMachine({
                   { guard: { type: "isMfaRequired", params: answer }, target: "#challenge.mfa_required", actions: { type: "assignProblem", params: answer } },
                   { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#challenge.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
                   { guard: { type: "isMisconfigured", params: answer }, target: "#challenge.misconfigured", actions: { type: "assignProblem", params: answer } },
+                  { guard: { type: "isAnswerLost", params: answer }, target: "#challenge.failed", actions: { type: "assignAnswerLost", params: answer } },
                   { target: "#challenge.failed", actions: { type: "assignProblem", params: answer } },
                 ],
                 onError: { target: "#challenge.failed", actions: { type: "assignCrash", params: thrown } },

@@ -85,6 +85,7 @@ export const enrollmentSetup = setup({
   actions: {
     assignProblem: assign((_, { answer }: { answer: AnyAnswer }) => flowUpdates.problem(answer)),
     assignCrash: assign((_, { error }: { error: unknown }) => flowUpdates.crash(error)),
+    assignAnswerLost: assign((_, { answer }: { answer: AnyAnswer }) => flowUpdates.answerLost(answer, REASONS.enrollmentAnswerLost)),
     assignRetry: assign(({ context }, { answer }: { answer: Answer<unknown> }) => flowUpdates.retry(context, answer)),
     emitRetryBackoff: emit(({ context }) => retryBackoff(context)),
     // The runtime replaces it with one that reads its clock (runtime.ts).
@@ -220,6 +221,7 @@ export const enrollmentMachine = enrollmentSetup.createMachine({
               { guard: { type: "isExpired", params: answer }, target: "#enrollment.expired", actions: { type: "assignProblem", params: answer } },
               { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#enrollment.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
               { guard: { type: "isMisconfigured", params: answer }, target: "#enrollment.misconfigured", actions: { type: "assignProblem", params: answer } },
+              { guard: { type: "isAnswerLost", params: answer }, target: "#enrollment.failed", actions: { type: "assignAnswerLost", params: answer } },
               { target: "#enrollment.failed", actions: { type: "assignProblem", params: answer } },
             ],
             onError: { target: "#enrollment.failed", actions: { type: "assignCrash", params: thrown } },

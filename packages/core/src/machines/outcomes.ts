@@ -85,6 +85,10 @@ export const REASONS = {
   alreadyEnrolled: "User is already enrolled: challenge an existing factor first.",
   noPushAuthenticator: "The user has no active push authenticator.",
   unknownAuthenticator: "The requested authenticator is not an active push authenticator of this user.",
+  /** A poll's answer was lost (timeout, dropped connection), then the single-use oob_code was refused. */
+  pushAnswerLost: "The push may have been answered while the connection dropped: that answer was lost and the push cannot be polled again. Sign in again.",
+  enrollmentAnswerLost:
+    "The enrollment may have been confirmed while the connection dropped: that answer was lost and cannot be polled again. Sign in again (the authenticator may already be enrolled).",
   rateLimited: "Still rate limited when the retry budget or the deadline ran out.",
   lockedOut: "Too many failed codes: wait some minutes before retrying.",
   cancelled: "The flow was cancelled.",

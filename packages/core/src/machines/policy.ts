@@ -43,7 +43,8 @@ export interface PollSchedule {
 
 /**
  * When the next poll may go after an answer received at `at`. Whatever the cause, never sooner
- * than the (possibly grown) interval after this answer.
+ * than the (possibly grown) interval after this answer, nor than the wait the answer asked for
+ * (Retry-After or x-ratelimit-reset, whatever its code: a 429 pending poll, a 503).
  */
 export function scheduleAfter(
   problem: Problem,
@@ -64,11 +65,11 @@ export function scheduleAfter(
     case "timeout":
       return {
         intervalMs: current.intervalMs,
-        nextPollAt: at + Math.max(current.intervalMs, backoffMs(current.retries, jitter)),
+        nextPollAt: at + Math.max(current.intervalMs, backoffMs(current.retries, jitter), retryAfter),
         retries: current.retries + 1,
       };
     default:
-      return { intervalMs: current.intervalMs, nextPollAt: at + current.intervalMs, retries: 0 };
+      return { intervalMs: current.intervalMs, nextPollAt: at + Math.max(current.intervalMs, retryAfter), retries: 0 };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ErrorCode, Problem } from "../errors.ts";
-import { PushflowError } from "../errors.ts";
+import { PushflowError, TRANSIENT_CODES } from "../errors.ts";
 import type { Tokens } from "../transport.ts";
 import type { Answer, AnyAnswer } from "./actors.ts";
 import type { BackoffEmitted, FlowEmitted } from "./events.types.ts";
@@ -149,6 +149,13 @@ export const flowGuards = {
   isRateLimited: (_: unknown, { answer }: AnswerParams) => failedWith(answer, "rate_limited"),
   /** The deadline came while the server kept answering 429. */
   wasRateLimited: ({ context }: Args) => context.lastWait === "rate_limited",
+  /**
+   * A poll refused as invalid (Auth0: `invalid_grant` "Invalid oob_code.") right after a poll of
+   * the same oob_code whose answer never came (timeout, dropped connection, 5xx): that poll may
+   * have been answered with the tokens, and the oob_code is single-use. A new push clears lastWait.
+   */
+  isAnswerLost: ({ context }: Args, { answer }: AnswerParams) =>
+    failedWith(answer, "invalid_request") && context.lastWait !== undefined && TRANSIENT_CODES.has(context.lastWait),
 };
 
 /**
@@ -160,6 +167,9 @@ type FlowUpdate = Partial<Omit<FlowContext, "settings">>;
 export const flowUpdates = {
   /** A decisive failure: kept for the outcome's reason. */
   problem: (answer: AnyAnswer): FlowUpdate => (answer.ok ? {} : { problem: answer.problem }),
+  /** A poll refused after a lost answer: what probably happened, in words a user can act on, then the server's. */
+  answerLost: (answer: AnyAnswer, reason: string): FlowUpdate =>
+    answer.ok ? {} : { problem: { ...answer.problem, message: `${reason} (${answer.problem.message})` } },
   /** A request that threw instead of answering. */
   crash: (error: unknown): FlowUpdate => ({ problem: crashProblem(error) }),
   /** A one-shot call failed and will be tried again. */

@@ -26,13 +26,20 @@ export interface ModelPathOptions {
 }
 
 const pick = (s: PathSnapshot, keys: string[]) => Object.fromEntries(keys.map((k) => [k, s.context[k] ?? null]));
+/** The last poll's answer never came (isAnswerLost). */
+const answerLost = (s: PathSnapshot) => ["network", "timeout", "server_error"].includes(String(s.context["lastWait"]));
 
 /** What the guards of each machine read, and nothing that only words a reason: a finite graph. */
 export const DEFAULT_PROJECTIONS: Record<string, (s: PathSnapshot) => unknown> = {
-  enrollment: (s) => ({ ...pick(s, ["retries", "recoveryCodesPending", "resumeAt"]), rateLimited: s.context["lastWait"] === "rate_limited" }),
+  enrollment: (s) => ({
+    ...pick(s, ["retries", "recoveryCodesPending", "resumeAt"]),
+    rateLimited: s.context["lastWait"] === "rate_limited",
+    answerLost: answerLost(s),
+  }),
   challenge: (s) => ({
     ...pick(s, ["retries", "authenticatorId", "resendReady", "resumeAt"]),
     rateLimited: s.context["lastWait"] === "rate_limited",
+    answerLost: answerLost(s),
     codeRefused: s.context["codeError"] !== undefined,
     choices: (s.context["choices"] as unknown[] | undefined)?.length ?? 0,
     resendDue: s.context["resendReady"] !== true && Number(s.context["resendAvailableAt"]) <= Number(s.context["nextPollAt"]),

@@ -40,6 +40,8 @@ const specs: ModelSpec[] = [
       enrollInput,
       { ...enrollInput, acknowledgeRecoveryCodes: "auto" },
       { resume: { at: "awaitingDevice", context: savedEnrollment } },
+      // Saved after a poll whose answer was lost: an invalid oob_code now means the answer may have been the tokens.
+      { resume: { at: "awaitingDevice", context: { ...savedEnrollment, lastWait: "network", retries: 1 } } },
       { resume: { at: "retryingAssociate", context: { ...savedEnrollment, oobCode: undefined, deadlineAt: undefined, retries: 1, retryAt: 2_000 } } },
       { resume: { at: "associating", context: { ...savedEnrollment, oobCode: undefined, deadlineAt: undefined } } },
     ],
@@ -58,6 +60,7 @@ const specs: ModelSpec[] = [
       // A cooldown shorter than the interval: the wake-up timer ends the cooldown before a poll.
       { ...challengeInput, resendCooldownMs: 1_000 },
       { resume: { at: "polling", context: savedChallenge } },
+      { resume: { at: "polling", context: { ...savedChallenge, lastWait: "timeout", retries: 1 } } },
       { resume: { at: "otpEntry", context: savedChallenge } },
       { resume: { at: "recoveryEntry", context: savedChallenge } },
       { resume: { at: "retryingList", context: { ...savedBeforePush, retries: 1, retryAt: 2_000 } } },

@@ -20,6 +20,12 @@ export const EXIT_CODES: Readonly<Record<Outcome, number>> = {
 /** Bad flags, unknown command, or options the adapter refuses. */
 export const USAGE_ERROR = 2;
 
+/**
+ * stdout was closed (`pushflow … --json | head -1`): the flow was cancelled quietly. 128 + 13,
+ * what a shell reports for a tool that SIGPIPE ended (Node ignores the signal itself).
+ */
+export const STDOUT_CLOSED = 141;
+
 export function exitCodeOf(outcome: Outcome): number {
   return EXIT_CODES[outcome];
 }

@@ -16,7 +16,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return 0;
   }
   if (command.kind === "demo") {
-    // Loaded on demand: only the demo needs the emulator (hono, jose).
+    // Loaded on demand: only the demo needs the emulator (an optional peer dependency: hono, jose).
     const { runDemo } = await import("../demo/demo.ts");
     return runDemo(io);
   }

@@ -4,7 +4,7 @@ import { challenge, enroll } from "../adapter.ts";
 import { createSingleFileStore } from "../file-store.ts";
 import { cancelOnSignal } from "../signals.ts";
 import type { FlowArgs } from "./args.ts";
-import { exitCodeOf, USAGE_ERROR } from "./exit-codes.ts";
+import { exitCodeOf, STDOUT_CLOSED, USAGE_ERROR } from "./exit-codes.ts";
 import type { CliHandle } from "./handle.ts";
 import { interact } from "./interact.ts";
 import type { CliIo } from "./io.ts";
@@ -12,6 +12,9 @@ import { presentHuman } from "./render/human.ts";
 import { presentJson } from "./render/json.ts";
 import { createInput } from "./terminal/input.ts";
 import { createScreen } from "./terminal/screen.ts";
+
+/** The signals that cancel a flow as Ctrl-C does: outcome `cancelled`, no request after it, last line `done`. */
+const CANCEL_SIGNALS: readonly NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
 
 /** Runs `pushflow enroll|challenge` to its outcome; answers the exit code. */
 export async function runFlow(args: FlowArgs, io: CliIo): Promise<number> {
@@ -46,12 +49,37 @@ export async function runFlow(args: FlowArgs, io: CliIo): Promise<number> {
     io.stderr.write(`pushflow: ${error.message}\n`);
     return USAGE_ERROR;
   }
-  const stopSignal = cancelOnSignal(handle, "SIGINT", { onSignal: () => abort.abort() });
+  const stopSignals = CANCEL_SIGNALS.map((signal) => cancelOnSignal(handle, signal, { onSignal: () => abort.abort() }));
+  // A closed stdout (`pushflow … --json | head -1`) can show nothing more: the flow is cancelled
+  // quietly (no request after it, no stack trace) and the process exits as SIGPIPE tools do. A
+  // write to a pipe fails at once and marks the stream errored ('error' follows a tick later), so a
+  // check after each write cancels before the request of the state just printed leaves.
+  let stdoutFailed = false;
+  const stopOnStdoutError = () => {
+    if (stdoutFailed) return;
+    stdoutFailed = true;
+    abort.abort();
+    handle.cancel();
+  };
+  io.stdout.on("error", stopOnStdoutError);
+  const stdout = {
+    isTTY: io.stdout.isTTY,
+    write: (text: string) => {
+      io.stdout.write(text);
+      if (io.stdout.errored !== null) stopOnStdoutError();
+    },
+  };
+  const stdoutClosed = () => {
+    const error = io.stdout.errored;
+    return error !== null && "code" in error && error.code === "EPIPE";
+  };
+  // Warnings are best effort: a closed stderr must not end the flow either.
+  io.stderr.on("error", () => {});
 
   const input = createInput({ stdin: io.stdin, prompts: io.stdout, keys: person });
-  const screen = createScreen(io.stdout);
+  const screen = createScreen(stdout);
   if (args.json) {
-    presentJson(handle, (line) => io.stdout.write(`${line}\n`));
+    presentJson(handle, (line) => stdout.write(`${line}\n`));
     interact({ handle, input, say: warn });
   } else {
     const keys = input.interactive;
@@ -75,9 +103,9 @@ export async function runFlow(args: FlowArgs, io: CliIo): Promise<number> {
   }
 
   const output = await handle.outcome;
-  stopSignal();
+  for (const stop of stopSignals) stop();
   input.close();
   // A prompt withdrawn by the outcome may still hold lines back.
   screen.hold(false);
-  return exitCodeOf(output.outcome);
+  return stdoutClosed() ? STDOUT_CLOSED : exitCodeOf(output.outcome);
 }

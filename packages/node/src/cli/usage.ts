@@ -24,10 +24,11 @@ Options:
 While waiting (at a terminal, one key; otherwise one line on stdin):
   o [CODE]   use a one-time code from the app instead   r [CODE]   use a recovery code instead
   s          send the push again (after a cooldown)      p          back to the push
-  c          cancel (Ctrl-C too)
+  c          cancel (Ctrl-C, SIGTERM and SIGHUP too)
   At a terminal, recovery codes wait for Enter once saved; with --json or when stdin is not a
   terminal they are acknowledged once printed. Several authenticators: type the number or the id.
 
 Exit codes:
   0 enrolled/approved  1 failed  2 usage error  3 rejected  4 expired  5 already_enrolled/not_enrolled
-  6 mfa_token_invalid/mfa_required  7 misconfigured  8 rate_limited/locked_out  130 cancelled`;
+  6 mfa_token_invalid/mfa_required  7 misconfigured  8 rate_limited/locked_out  130 cancelled
+  141 stdout closed (the flow was cancelled quietly)`;

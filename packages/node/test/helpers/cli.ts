@@ -3,6 +3,8 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const register = fileURLToPath(new URL("./register-ts.mjs", import.meta.url));
+/** Makes `@pushflow/emulator` impossible to find, as where it is not installed. */
+const withoutEmulator = fileURLToPath(new URL("./without-emulator.mjs", import.meta.url));
 const cli = fileURLToPath(new URL("../../src/cli.ts", import.meta.url));
 
 export interface CliRun {
@@ -19,8 +21,9 @@ export interface CliRun {
  * Runs the `pushflow` CLI as a child process from its TypeScript sources (Node 20 has no type
  * stripping: a module hook transpiles them), so a test never depends on a stale build.
  */
-export function runCli(args: readonly string[], options: { readonly stdin?: string } = {}): CliRun {
-  const child = spawn(process.execPath, ["--conditions=@pushflow/source", "--import", register, cli, ...args], {
+export function runCli(args: readonly string[], options: { readonly stdin?: string; readonly withoutEmulator?: boolean } = {}): CliRun {
+  const hide = options.withoutEmulator ? ["--import", withoutEmulator] : [];
+  const child = spawn(process.execPath, ["--conditions=@pushflow/source", "--import", register, ...hide, cli, ...args], {
     cwd: root,
     env: { ...process.env, NO_COLOR: "1" },
   });

@@ -138,6 +138,27 @@ describe("faults on the other calls", () => {
   });
 });
 
+describe("a lost approval (issue 16)", () => {
+  it("the approving poll's answer is dropped after the tenant issued the tokens: failed, with a reason a user can act on", async () => {
+    const user = newUser(world, true);
+    world.emulator.requests.clear();
+    const run = launch(world, "challenge", { username: user.username, password: user.password });
+    let approved = false;
+    run.handle.events.on("poll", () => {
+      if (approved) return;
+      approved = true;
+      user.device.approve(user.username);
+      // The next poll is handled (the oob_code is redeemed, tokens issued), then its connection drops.
+      world.emulator.faults.add({ ...OOB, drop: true, when: "after", times: 1 });
+    });
+    const output = await run.drive();
+    expect(output).toMatchObject({ outcome: "failed", error: { code: "invalid_request", error: "invalid_grant" } });
+    expect(output.reason).toMatch(/^The push may have been answered while the connection dropped: .* Sign in again\. \(.*Invalid oob_code\.\)$/);
+    expect(pollStatuses(world)).toEqual([400, 0, 403]);
+    expect(backoffCauses(run)).toEqual(["network"]);
+  });
+});
+
 describe("faults that outlast the budget or the deadline", () => {
   for (const [fault, code] of [
     [{ drop: true }, "network"],

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULTS, type ChallengeView, type FlowOutput, type Tokens } from "@pushflow/core";
 import {
+  API_LOGIN,
   CONFIDENTIAL,
   NO_MFA_CLIENT,
   expectNoLeaks,
@@ -59,7 +60,7 @@ describe("enrollment over HTTP", () => {
   it("enrolls: QR, device scan, recovery codes acknowledged, tokens verified against the JWKS", async () => {
     const user = newUser(world, false);
     world.emulator.requests.clear();
-    const run = launch(world, "enroll", { username: user.username, password: user.password });
+    const run = launch(world, "enroll", { ...API_LOGIN, username: user.username, password: user.password });
     let barcodeUri = "";
     let acknowledged = false;
     run.handle.events.on("qr", (e) => (barcodeUri = e.barcodeUri));
@@ -119,7 +120,7 @@ describe("challenge over HTTP", () => {
   it("approves by push: the first poll one interval after the challenge, tokens verified", async () => {
     const user = newUser(world, true);
     world.emulator.requests.clear();
-    const run = launch(world, "challenge", { username: user.username, password: user.password });
+    const run = launch(world, "challenge", { ...API_LOGIN, username: user.username, password: user.password });
     run.handle.events.on("poll", (e) => {
       if (e.attempt === 1) user.device.approve(user.username);
     });
@@ -150,7 +151,7 @@ describe("challenge over HTTP", () => {
 
   it("falls back to the app's one-time code: a wrong one is refused, the device's TOTP approves", async () => {
     const user = newUser(world, true);
-    const run = launch(world, "challenge", { username: user.username, password: user.password });
+    const run = launch(world, "challenge", { ...API_LOGIN, username: user.username, password: user.password });
     const submitted: string[] = [];
     run.handle.events.on("poll", (e) => {
       if (e.attempt === 1) run.handle.send({ type: "USE_OTP" });

@@ -10,6 +10,11 @@ import { createFetchTransport } from "../../src/index.ts";
 export const PUBLIC_CLIENT = "pushflow-demo";
 export const CONFIDENTIAL = { clientId: "pushflow-confidential", clientSecret: "pushflow-demo-secret" } as const;
 export const NO_MFA_CLIENT = "pushflow-no-mfa";
+/**
+ * A login for an API: Auth0 (and the emulator) issue a JWT access token only for an audience
+ * (without one it is opaque), and an id_token's `email` only with the `email` scope.
+ */
+export const API_LOGIN = { audience: "https://api.pushflow.test/", scope: "openid profile email" } as const;
 
 /** XState's SimulatedClock that also knows when its next timer is due, so a run can step from timer to timer. */
 export class SteppingClock extends SimulatedClock {

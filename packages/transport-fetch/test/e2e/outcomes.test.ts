@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Result, Transport } from "@pushflow/core";
 import {
+  API_LOGIN,
   CONFIDENTIAL,
   Ledger,
   NO_MFA_CLIENT,
@@ -39,7 +40,7 @@ async function mfaTokenOf(user: { username: string; password: string }, t: Trans
 /** A fresh enrolled user, signed in, with a push sent: the mfa_token and the push's oob_code. */
 async function pushSent(t: Transport = transport) {
   const user = newUser(world, true);
-  const mfaToken = await mfaTokenOf(user, t);
+  const mfaToken = await mfaTokenOf(user, t, API_LOGIN);
   const answer = valueOf(await t.challenge({ mfaToken, authenticatorId: user.pushId ?? "", challengeType: "oob" }));
   expect(answer.challengeType).toBe("oob");
   return { user, mfaToken, oobCode: answer.oobCode ?? "" };
@@ -69,7 +70,7 @@ describe("login (password grants)", () => {
 describe("enrollment", () => {
   it("associate → pending → device scan → tokens verified against the JWKS; the used oob_code is refused", async () => {
     const user = newUser(world, false);
-    const mfaToken = await mfaTokenOf(user);
+    const mfaToken = await mfaTokenOf(user, transport, API_LOGIN);
     const association = valueOf(await transport.associate({ mfaToken }));
     expect(association.barcodeUri).toMatch(/^otpauth:\/\/totp\/.+\?enrollment_tx_id=\w+&base_url=/);
     expect(association.recoveryCodes).toEqual([expect.stringMatching(/^[A-Z0-9]{24}$/)]);
@@ -264,7 +265,7 @@ describe("client configuration", () => {
 describe("one-time codes and recovery codes", () => {
   it("a wrong OTP is refused (403 invalid_grant); the device's TOTP gives tokens, once", async () => {
     const user = newUser(world, true);
-    const mfaToken = await mfaTokenOf(user);
+    const mfaToken = await mfaTokenOf(user, transport, API_LOGIN);
     const right = user.device.totp();
     const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, "0");
     expect(problemOf(await transport.verifyOtp({ mfaToken, otp: wrong }))).toMatchObject({ code: "invalid_code", status: 403, error: "invalid_grant" });
@@ -275,7 +276,7 @@ describe("one-time codes and recovery codes", () => {
 
   it("a wrong recovery code is refused; the right one gives tokens and a new code; the old one is then refused", async () => {
     const user = newUser(world, true);
-    const mfaToken = await mfaTokenOf(user);
+    const mfaToken = await mfaTokenOf(user, transport, API_LOGIN);
     const old = user.recoveryCode ?? "";
     expect(problemOf(await transport.verifyRecoveryCode({ mfaToken, recoveryCode: "ABCDEFGHJKLMNPQRSTUVWXYZ" }))).toMatchObject({
       code: "invalid_code",
