@@ -158,12 +158,12 @@ export const flowGuards = {
     failedWith(answer, "invalid_request") && context.lastWait !== undefined && TRANSIENT_CODES.has(context.lastWait),
 };
 
+type FlowUpdate = Partial<Omit<FlowContext, "settings">>;
+
 /**
  * What the actions both machines name do, as plain functions of the context: each machine
  * registers them in its own `setup()` (XState types an action by its machine's context), one line each.
  */
-type FlowUpdate = Partial<Omit<FlowContext, "settings">>;
-
 export const flowUpdates = {
   /** A decisive failure: kept for the outcome's reason. */
   problem: (answer: AnyAnswer): FlowUpdate => (answer.ok ? {} : { problem: answer.problem }),
