@@ -36,7 +36,8 @@ export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(r
  * every pending timer again whenever a callback sets or clears one while it fires timers: with
  * 10,000 flows that is quadratic, and it measured the clock instead of the flows. This one keeps
  * the timers in a binary heap ordered by due time (then by creation), so firing n timers costs
- * O(n log n) whatever the callbacks do; a cleared timer is dropped when it reaches the top.
+ * O(n log n) whatever the callbacks do. A cleared timer lets go of its callback at once, and the
+ * heap drops cleared entries once they are half of it: what it holds must not count as the flows'.
  */
 export class HeapClock {
   #now = 0;
@@ -62,6 +63,7 @@ export class HeapClock {
     const entry = this.#live.get(id);
     if (entry) entry.fn = () => {};
     this.#live.delete(id);
+    if (this.#heap.length > 64 && this.#live.size < this.#heap.length / 2) this.#compact();
   }
 
   /** Moves time forward, firing every timer due by then in due order (each at its own time). */
@@ -79,6 +81,13 @@ export class HeapClock {
   /** Timers set and not yet fired or cleared. */
   get pending(): number {
     return this.#live.size;
+  }
+
+  /** Keeps the live entries only; a sorted array is a valid heap. */
+  #compact(): void {
+    const live = this.#heap.filter((item) => this.#live.has(item.id)).sort((a, b) => (this.#before(a, b) ? -1 : 1));
+    this.#heap.length = 0;
+    this.#heap.push(...live);
   }
 
   #before(a: { due: number; id: number }, b: { due: number; id: number }): boolean {
