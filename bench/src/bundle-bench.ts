@@ -1,4 +1,4 @@
-import { ALTERNATIVES, BROWSER_ENTRY, BROWSER_PROBE, CORE_FETCH_ENTRY, QR_ENTRY } from "./bundle-entries.ts";
+import { ALTERNATIVES, BINDINGS, BROWSER_ENTRY, BROWSER_PROBE, CORE_FETCH_ENTRY, QR_ENTRY } from "./bundle-entries.ts";
 import { bundle, bytesByModule, depsOnlyEntry, readDepImports, type DepImport } from "./bundle-size.ts";
 import { installedVersion } from "./paths.ts";
 
@@ -29,6 +29,8 @@ export interface BundleResults {
   readonly modules: readonly { readonly module: string; readonly bytes: number }[];
   /** `@pushflow/browser/qr` alone, and what it adds to the main entry; undefined while it exports nothing. */
   readonly qr: { readonly alone: Size; readonly added: Size } | undefined;
+  /** Each UI binding alone: what it adds to the main entry, its framework left out. */
+  readonly bindings: readonly { readonly name: string; readonly peer: string; readonly added: Size | undefined; readonly error?: string }[];
   readonly alternatives: readonly AlternativeSize[];
 }
 
@@ -53,6 +55,19 @@ async function qrSizes(mainEntry: string, main: Size): Promise<BundleResults["qr
   } catch {
     return undefined;
   }
+}
+
+async function bindingSizes(mainEntry: string, main: Size): Promise<BundleResults["bindings"]> {
+  const sizes: BundleResults["bindings"][number][] = [];
+  for (const binding of BINDINGS) {
+    try {
+      const both = await bundle(`${mainEntry}\n${binding.entry}`, { external: [binding.peer] });
+      sizes.push({ name: binding.name, peer: binding.peer, added: minus(both, main) });
+    } catch (error) {
+      sizes.push({ name: binding.name, peer: binding.peer, added: undefined, error: error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error) });
+    }
+  }
+  return sizes;
 }
 
 export async function runBundleBench(): Promise<BundleResults> {
@@ -82,6 +97,7 @@ export async function runBundleBench(): Promise<BundleResults> {
     depImports,
     modules: bytesByModule(fromSources.metafile),
     qr: await qrSizes(entry, ours),
+    bindings: await bindingSizes(entry, ours),
     alternatives,
   };
 }

@@ -58,3 +58,9 @@ export const CORE_FETCH_ENTRY = [
 
 export const BROWSER_PROBE = `export * from "@pushflow/browser";`;
 export const QR_ENTRY = `export * from "@pushflow/browser/qr";`;
+
+/** The UI bindings, each with the framework it takes as a peer (the app has it anyway: not counted). */
+export const BINDINGS = [
+  { name: "@pushflow/react", entry: `export { useChallenge, useEnrollment } from "@pushflow/react";`, peer: "react" },
+  { name: "@pushflow/vue", entry: `export { useChallenge, useEnrollment } from "@pushflow/vue";`, peer: "vue" },
+] as const;

@@ -23,6 +23,8 @@ export interface BundleOptions {
   readonly minify?: boolean;
   /** Resolve the entry's bare imports from these folders (package name → folder), as `depDirs` recorded them. */
   readonly resolveFrom?: Readonly<Record<string, string>>;
+  /** Packages left out of the bundle (a binding's framework, which the app has anyway). */
+  readonly external?: readonly string[];
 }
 
 /**
@@ -94,6 +96,7 @@ export async function bundle(source: string, options: BundleOptions = {}): Promi
     // Code only: license banners are kept or dropped by each app's own settings.
     legalComments: "none",
     define: { "process.env.NODE_ENV": '"production"' },
+    ...(options.external ? { external: [...options.external] } : {}),
     logLevel: "silent",
     ...(options.fromSources ? { conditions: ["@pushflow/source", "module"] } : {}),
     plugins,

@@ -56,6 +56,15 @@ export function buildRows(bundle: BundleResults, scale: Record<ScaleSubject, Sca
           target: "",
         }
       : { figure: "  @pushflow/browser/qr", ours: "not built yet (exports nothing)", baseline: "", ratio: "", target: "" },
+    ...bundle.bindings.map(
+      (binding): Row => ({
+        figure: `  ${binding.name} (binding alone, over the main entry; ${binding.peer} not counted)`,
+        ours: binding.added ? `+${sizeText(binding.added)}` : `failed: ${binding.error ?? "?"}`,
+        baseline: `main entry ${kB(ours.gzipBytes)}`,
+        ratio: binding.added ? ratio(binding.added.gzipBytes, ours.gzipBytes) : "n/a",
+        target: "",
+      }),
+    ),
     ...bundle.alternatives.map(
       (alt): Row => ({
         figure: `  beside ${alt.packageName} ${alt.version}`,

@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from "react";
-import type { ChallengeEvent, ChallengeOutput, ChallengeView } from "@pushflow/core";
+import type { ChallengeActions, ChallengeOutput, ChallengeView } from "@pushflow/react";
 import { METHOD_TEXT, OUTCOME_TEXT } from "./outcome-text.ts";
 
 export interface ChallengeScreenProps {
@@ -7,18 +7,24 @@ export interface ChallengeScreenProps {
   readonly view: ChallengeView;
   /** The outcome, once the flow is done. Only the new recovery code of it is shown; tokens never. */
   readonly output?: ChallengeOutput | undefined;
-  /** Sends an event into the flow (the handle's `send`); one that does not apply is ignored. */
-  readonly send: (event: ChallengeEvent) => void;
+  /** The actions the current state allows (from `useChallenge`); the others are absent. */
+  readonly actions: ChallengeActions;
+  /** Whole seconds until a resend is allowed, once a push went out. */
+  readonly resendInSeconds?: number | undefined;
 }
 
 /**
  * The push-challenge screen: one branch per state of the challenge machine, and one per outcome.
- * It only reads the view and sends events: the flow logic stays in @pushflow/core.
+ * It only reads the view and calls the actions the state allows: the flow logic stays in @pushflow/core.
  */
-export function ChallengeScreen({ view, output, send }: ChallengeScreenProps) {
+export function ChallengeScreen({ view, output, actions, resendInSeconds }: ChallengeScreenProps) {
   if (output) return <OutcomeScreen output={output} />;
   const device = view.choices.find((c) => c.id === view.authenticatorId);
-  const cancel = <button type="button" onClick={() => send({ type: "CANCEL" })}>Cancel</button>;
+  const cancel = actions.cancel ? <button type="button" onClick={actions.cancel}>Cancel</button> : null;
+  const { choose, resend, useOtp, useRecoveryCode, backToPush, submitOtp, submitRecoveryCode } = actions;
+  const toOtp = useOtp ? <button type="button" onClick={useOtp}>Use a one-time code</button> : null;
+  const toRecovery = useRecoveryCode ? <button type="button" onClick={useRecoveryCode}>Use a recovery code</button> : null;
+  const toPush = backToPush ? <button type="button" onClick={backToPush}>Back to the notification</button> : null;
 
   switch (view.state) {
     case "listing":
@@ -32,7 +38,7 @@ export function ChallengeScreen({ view, output, send }: ChallengeScreenProps) {
           <ul>
             {view.choices.map((c) => (
               <li key={c.id}>
-                <button type="button" onClick={() => send({ type: "CHOOSE_AUTHENTICATOR", id: c.id })}>{c.name ?? c.id}</button>
+                <button type="button" disabled={!choose} onClick={() => choose?.(c.id)}>{c.name ?? c.id}</button>
               </li>
             ))}
           </ul>
@@ -44,11 +50,11 @@ export function ChallengeScreen({ view, output, send }: ChallengeScreenProps) {
     case "challenged.polling":
       return (
         <Panel title="Check your phone" note={`Approve the notification we sent${device?.name ? ` to ${device.name}` : ""}.`}>
-          <button type="button" disabled={!view.canResend} onClick={() => send({ type: "RESEND" })}>
-            {view.canResend ? "Resend notification" : "Resend available soon"}
+          <button type="button" disabled={!resend} onClick={resend}>
+            {resend ? "Resend notification" : resendInSeconds ? `Resend available in ${resendInSeconds} s` : "Resend available soon"}
           </button>
-          <button type="button" onClick={() => send({ type: "USE_OTP" })}>Use a one-time code</button>
-          <button type="button" onClick={() => send({ type: "USE_RECOVERY_CODE" })}>Use a recovery code</button>
+          {toOtp}
+          {toRecovery}
           {cancel}
         </Panel>
       );
@@ -60,10 +66,10 @@ export function ChallengeScreen({ view, output, send }: ChallengeScreenProps) {
           title="Enter the code from the Guardian app"
           label="6-digit code"
           error={view.codeError}
-          submit={(otp) => send({ type: "SUBMIT_OTP", otp })}
+          submit={submitOtp}
         >
-          <button type="button" onClick={() => send({ type: "USE_RECOVERY_CODE" })}>Use a recovery code</button>
-          <button type="button" onClick={() => send({ type: "BACK_TO_PUSH" })}>Back to the notification</button>
+          {toRecovery}
+          {toPush}
           {cancel}
         </CodeForm>
       );
@@ -75,10 +81,10 @@ export function ChallengeScreen({ view, output, send }: ChallengeScreenProps) {
           title="Enter a recovery code"
           label="Recovery code"
           error={view.codeError}
-          submit={(code) => send({ type: "SUBMIT_RECOVERY_CODE", code })}
+          submit={submitRecoveryCode}
         >
-          <button type="button" onClick={() => send({ type: "USE_OTP" })}>Use a one-time code</button>
-          <button type="button" onClick={() => send({ type: "BACK_TO_PUSH" })}>Back to the notification</button>
+          {toOtp}
+          {toPush}
           {cancel}
         </CodeForm>
       );
@@ -115,11 +121,11 @@ export function Panel({ title, note, children }: { readonly title: string; reado
   );
 }
 
-function CodeForm(props: { title: string; label: string; error: string | undefined; submit: (code: string) => void; children: ReactNode }) {
+function CodeForm(props: { title: string; label: string; error: string | undefined; submit: ((code: string) => void) | undefined; children: ReactNode }) {
   const [code, setCode] = useState("");
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    props.submit(code);
+    props.submit?.(code);
   };
   return (
     <Panel title={props.title}>
@@ -128,7 +134,7 @@ function CodeForm(props: { title: string; label: string; error: string | undefin
           {props.label} <input value={code} onChange={(e) => setCode(e.target.value)} autoComplete="one-time-code" />
         </label>
         {props.error ? <p role="alert">{props.error}</p> : null}
-        <button type="submit">Verify</button>
+        <button type="submit" disabled={!props.submit}>Verify</button>
       </form>
       {props.children}
     </Panel>

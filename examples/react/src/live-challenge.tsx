@@ -1,31 +1,24 @@
-import { useSelector } from "@xstate/react";
-import { useEffect, useState } from "react";
-import { challengeView, type ChallengeFlow, type ChallengeHandle, type ChallengeOutput } from "@pushflow/core";
+import { useChallenge, useChallengeStore, type ChallengeStoreSnapshot, type FlowHookOptions, type ViewStore } from "@pushflow/react";
 import { ChallengeScreen, OutcomeScreen, Panel } from "./challenge-screen.tsx";
 
-/** A running flow on screen: @xstate/react's `useSelector` renders again on every snapshot. */
-export function LiveChallenge({ flow }: { readonly flow: ChallengeFlow }) {
-  const snapshot = useSelector(flow.actor, (s) => s);
-  return <ChallengeScreen view={challengeView(snapshot)} output={snapshot.output} send={flow.send} />;
+/** A snapshot of `useChallenge` on screen: the flow's screen, its outcome, or the sign-in before it. */
+export function SnapshotScreen({ snapshot }: { readonly snapshot: ChallengeStoreSnapshot }) {
+  const { view, outcome, actions, resendInSeconds } = snapshot;
+  // A login that fails ends the flow before it starts: the outcome comes without a view.
+  if (outcome) return <OutcomeScreen output={outcome} />;
+  if (view) return <ChallengeScreen view={view} actions={actions} resendInSeconds={resendInSeconds} />;
+  return <Panel title="Signing in…" />;
 }
 
 /**
- * A flow from any adapter's `challenge(options)` (here @pushflow/browser's): the handle is usable
- * at once, the flow itself starts after the login or the resume from sessionStorage.
+ * The page: `useChallenge` starts the flow with @pushflow/browser when it mounts (a reload resumes
+ * it, one tab polls for all) and renders again on every change.
  */
-export function ChallengePage({ handle }: { readonly handle: ChallengeHandle }) {
-  const [flow, setFlow] = useState<ChallengeFlow>();
-  const [output, setOutput] = useState<ChallengeOutput>();
-  useEffect(() => {
-    let mounted = true;
-    void handle.started.then((started) => mounted && started && setFlow(started));
-    // A login that fails ends the flow before it starts: the outcome comes without a flow.
-    void handle.outcome.then((done) => mounted && setOutput(done));
-    return () => {
-      mounted = false;
-    };
-  }, [handle]);
-  if (flow) return <LiveChallenge flow={flow} />;
-  if (output) return <OutcomeScreen output={output} />;
-  return <Panel title="Signing in…" />;
+export function ChallengePage({ options }: { readonly options: FlowHookOptions }) {
+  return <SnapshotScreen snapshot={useChallenge(options)} />;
+}
+
+/** A flow started elsewhere, through core's store (the tests hand it a flow on a simulated clock). */
+export function LiveChallenge({ store }: { readonly store: ViewStore<ChallengeStoreSnapshot> }) {
+  return <SnapshotScreen snapshot={useChallengeStore(store)} />;
 }

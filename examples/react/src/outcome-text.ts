@@ -1,4 +1,4 @@
-import type { ChallengeOutput } from "@pushflow/core";
+import type { ChallengeOutput } from "@pushflow/react";
 
 type Outcome = ChallengeOutput["outcome"];
 

@@ -4,7 +4,8 @@
  * session from the tokens here (`onSignedIn`).
  */
 import { readFileSync } from "node:fs";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { getCookie, setCookie } from "hono/cookie";
 import { renderSVG } from "uqr";
 import { isPushflowError, type FlowKind, type FlowOutput } from "@pushflow/core";
@@ -18,6 +19,8 @@ export interface AppOptions {
   readonly instance?: string;
   /** Cookies with `Secure` (behind HTTPS); default false for the loopback demo. */
   readonly secureCookies?: boolean;
+  /** Where failures are logged (one line, no stack, no secret); default console.error. */
+  readonly log?: (message: string) => void;
 }
 
 /** What the browser gets: the view and the outcome's name, never a token. */
@@ -35,43 +38,64 @@ export interface BrowserAnswer {
   readonly signedIn?: boolean;
 }
 
-const FLOW_COOKIE = "pushflow_flow";
+/** Holds the flow's binding (never its id): the secret that proves this is the browser that started it. */
+const BINDING_COOKIE = "pushflow_binding";
+/** The largest body a route reads: a start is a username and a password, an event a code. */
+const MAX_BODY_BYTES = 4_096;
+/** How soon a browser should ask again after a 503 (the store is down, or this instance cannot open the flow). */
+const RETRY_AFTER_S = 2;
 const page = readFileSync(new URL("../public/index.html", import.meta.url), "utf8");
 
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
   const cookie = { httpOnly: true, sameSite: "Strict", path: "/flows", secure: options.secureCookies ?? false } as const;
 
+  const log = options.log ?? ((message: string) => console.error(message));
+
   app.use(async (c, next) => {
     await next();
     if (options.instance) c.header("x-instance", options.instance);
     c.header("cache-control", "no-store");
   });
+  // Counted as the body streams in: a huge body is refused, never read whole.
+  const limit = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json({ error: `the body is larger than ${MAX_BODY_BYTES} bytes` }, 413) });
+  app.use("/flows", limit);
+  app.use("/flows/*", limit);
+
+  app.onError((error, c) => {
+    if (isPushflowError(error) && error.code === "bad_input") return c.json({ error: error.message }, 400);
+    // The store is down or slow (server_error), or the flow is sealed with a key this instance
+    // lacks (misconfigured): another try, maybe on another instance, may work.
+    if (isPushflowError(error) && (error.code === "server_error" || error.code === "misconfigured")) {
+      log(`pushflow example: ${c.req.method} ${c.req.routePath}: ${error.code}: ${error.message}`);
+      c.header("retry-after", String(RETRY_AFTER_S));
+      return c.json({ error: "the service is unavailable for a moment; try again", retryAfterMs: RETRY_AFTER_S * 1_000 }, 503);
+    }
+    log(`pushflow example: ${c.req.method} ${c.req.routePath}: ${error instanceof Error ? `${error.name}: ${error.message}` : "failure"}`);
+    return c.json({ error: "internal error" }, 500);
+  });
 
   app.get("/", (c) => c.html(page));
 
   app.post("/flows", async (c) => {
-    const body = await c.req.json<Record<string, unknown>>().catch(() => ({}) as Record<string, unknown>);
+    const body = await jsonBody(c);
+    if (body === undefined) return c.json({ error: "the body is not a JSON object" }, 400);
     const { kind, username, password } = body;
     if ((kind !== "enroll" && kind !== "challenge") || !text(username) || !text(password)) {
       return c.json({ error: "send kind (enroll or challenge), username and password" }, 400);
     }
     const answer = await options.flows.start(kind, { username, password });
-    // The flow id is a capability: only this browser may advance the flow.
-    setCookie(c, FLOW_COOKIE, answer.flowId, cookie);
+    // The flow id shows in URLs; the binding only in this HttpOnly cookie. Advancing needs both.
+    if (answer.status === "pending" && answer.binding) setCookie(c, BINDING_COOKIE, answer.binding, cookie);
     return c.json(await toBrowser(answer));
   });
 
   app.post("/flows/:id/advance", async (c) => {
-    const flowId = c.req.param("id");
-    if (getCookie(c, FLOW_COOKIE) !== flowId) return c.json({ error: "this flow was started in another browser" }, 403);
-    const body = await c.req.json<{ event?: unknown }>().catch(() => ({ event: undefined }));
-    try {
-      return c.json(await toBrowser(await options.flows.advance(flowId, body.event)));
-    } catch (error) {
-      if (isPushflowError(error) && error.code === "bad_input") return c.json({ error: error.message }, 400);
-      throw error;
-    }
+    const body = await jsonBody(c, true);
+    if (body === undefined) return c.json({ error: "the body is not a JSON object" }, 400);
+    const binding = getCookie(c, BINDING_COOKIE);
+    const answer = await options.flows.advance(c.req.param("id"), body["event"], binding === undefined ? {} : { binding });
+    return c.json(await toBrowser(answer));
   });
 
   async function toBrowser(answer: FlowAnswer): Promise<BrowserAnswer> {
@@ -109,6 +133,18 @@ export function createApp(options: AppOptions): Hono {
   }
 
   return app;
+}
+
+/** The body as an object; `{}` for an empty one when `emptyIsNothing`; undefined when it is not JSON or not an object. */
+async function jsonBody(c: Context, emptyIsNothing = false): Promise<Record<string, unknown> | undefined> {
+  const raw = await c.req.text();
+  if (raw.trim() === "") return emptyIsNothing ? {} : undefined;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function withQr(view: ServerView): ServerView & { qrSvg?: string } {

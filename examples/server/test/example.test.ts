@@ -39,7 +39,7 @@ describe.skipIf(skipRedis)("server example: two instances, one Redis, a plain pa
         clientId: "pushflow-confidential",
         clientSecret: "pushflow-demo-secret",
         clock,
-        encryptionKey: new Uint8Array(32).fill(1),
+        encryptionKeys: [{ id: "k1", key: new Uint8Array(32).fill(1) }],
         keyPrefix: "pushflow:example:",
       }),
     });
@@ -83,7 +83,8 @@ describe.skipIf(skipRedis)("server example: two instances, one Redis, a plain pa
     expect(seen).toEqual(new Set(["a", "b"]));
     expect(signedIn.at(-1)).toMatchObject({ outcome: "approved", tokens: { accessToken: expect.any(String) } });
     expect(b.bodies.join("\n")).not.toMatch(/access_?token|id_?token|eyJ/i);
-    expect((await b.send(`/flows/${answer.flowId}/advance`, {})).answer.status).toBe("gone");
+    // A lost response costs nothing: asking again within the answer window gets the outcome again.
+    expect((await b.send(`/flows/${answer.flowId}/advance`, {})).answer).toMatchObject({ status: "done", outcome: "approved" });
   });
 
   it("enrolls: the QR in every answer, the recovery code in the first only", async () => {
@@ -106,11 +107,52 @@ describe.skipIf(skipRedis)("server example: two instances, one Redis, a plain pa
   it("lets only the browser that started a flow advance it, and refuses bad events", async () => {
     const mine = browser([instance("a")]);
     const started = await mine.send("/flows", { kind: "challenge", username: "grace@example.com", password: "grace-password-1" });
+    const flowId = started.answer.flowId;
+    // The cookie holds the binding, not the flow id (which every URL shows).
+    expect(mine.cookie()).toMatch(/^pushflow_binding=/);
+    expect(mine.cookie()).not.toContain(flowId);
     const stranger = browser([instance("b")]);
-    expect((await stranger.send(`/flows/${started.answer.flowId}/advance`, {})).status).toBe(403);
-    expect((await mine.send(`/flows/${started.answer.flowId}/advance`, { event: { type: "NOPE" } })).status).toBe(400);
+    expect((await stranger.send(`/flows/${flowId}/advance`, {})).answer).toEqual({ status: "gone", flowId });
+    // The old attack: a cookie naming the flow id.
+    const forged = await stranger.send(`/flows/${flowId}/advance`, {}, { cookie: `pushflow_flow=${flowId}; pushflow_binding=${flowId}` });
+    expect(forged.answer).toEqual({ status: "gone", flowId });
+    expect((await mine.send(`/flows/${flowId}/advance`, { event: { type: "NOPE" } })).status).toBe(400);
     expect((await mine.send("/flows", { kind: "other" })).status).toBe(400);
-    expect((await mine.send(`/flows/${started.answer.flowId}/advance`, { event: { type: "CANCEL" } })).answer).toMatchObject({ outcome: "cancelled" });
+    expect((await mine.send(`/flows/${flowId}/advance`, { event: { type: "CANCEL" } })).answer).toMatchObject({ outcome: "cancelled" });
+  });
+
+  it("refuses invalid JSON and large bodies, before reading them whole", async () => {
+    const app = instance("a");
+    const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+      app.request(path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    const bad = await post("/flows/AAAAAAAAAAAAAAAAAAAAAA/advance", "{not json");
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: "the body is not a JSON object" });
+    expect((await post("/flows", "[1]")).status).toBe(400);
+    const big = "x".repeat(5_000);
+    expect((await post("/flows", JSON.stringify({ kind: "challenge", username: big, password: big }))).status).toBe(413);
+    expect((await post("/flows/AAAAAAAAAAAAAAAAAAAAAA/advance", JSON.stringify({ pad: big }))).status).toBe(413);
+  });
+
+  it("answers a JSON 503 with Retry-After, in bounded time, while Redis does not answer", async () => {
+    // A client as the example makes it, against a port where no Redis listens.
+    const { Redis } = await import("ioredis");
+    const dead = new Redis("redis://127.0.0.1:1", { commandTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => 200 });
+    dead.on("error", () => {});
+    const logged: string[] = [];
+    const app = createApp({
+      log: (m) => void logged.push(m),
+      flows: createFlowServer({ store: new RedisFlowStore(dead), domain: emulator.url, clientId: "pushflow-confidential", clientSecret: "pushflow-demo-secret", encryptionKeys: [{ id: "k1", key: new Uint8Array(32) }] }),
+    });
+    const started = performance.now();
+    const response = await app.request("/flows/AAAAAAAAAAAAAAAAAAAAAA/advance", { method: "POST", body: "{}" });
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("2");
+    expect(await response.json()).toMatchObject({ error: expect.stringMatching(/unavailable/) });
+    expect(logged.join("\n")).toMatch(/server_error: the flow store failed/);
+    expect(logged.join("\n")).not.toMatch(/\n\s+at /);
+    dead.disconnect();
   });
 
   it("balances requests round robin over live instances", async () => {

@@ -10,11 +10,13 @@ type Saved = { readonly value: string; readonly expiresAt: number } | null;
 
 /**
  * What goes over the BroadcastChannel: the emitter's events as they are (no more secrets than
- * they carry), the resumable record (so that another tab can take over), and the followers'
- * visibility and app events. Same-origin only, like sessionStorage itself.
+ * they carry), the resumable record (so that another tab can take over), that the leader's flow
+ * started, and the followers' visibility and app events (a cancel included). Same-origin only,
+ * like sessionStorage itself.
  */
 type Message =
   | { readonly kind: "leader" }
+  | { readonly kind: "started"; readonly to?: string }
   | { readonly kind: "event"; readonly name: FlowEventName; readonly payload: unknown; readonly to?: string }
   | { readonly kind: "record"; readonly saved: Saved; readonly to?: string }
   | { readonly kind: "hello"; readonly tab: string }
@@ -57,6 +59,8 @@ export function canCoordinate(): boolean {
  * the tab holding it launches the flow and relays its events and records on a BroadcastChannel;
  * the others mirror them and queue for the lock. When the leader's tab closes, the lock passes
  * to the next tab, which resumes the last relayed record (same oob_code, no second push).
+ * Every tab settles with the leader's outcome: a follower's cancel goes to the leader, and its
+ * `started` resolves (with no flow: that lives in the leader's tab) once the leader's has.
  */
 export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly type: string }, TView>(
   setup: CoordinateSetup<FlowHandle<TOutput, TEvent, TView>>,
@@ -74,6 +78,11 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
   let lastQr: QrEmitted | undefined;
   let saved: Saved = null;
   let finished = false;
+  let leaderStarted = false;
+  // A follower's cancel, asked of the leader: the outcome comes back from it (it may be another one,
+  // `approved` say, when the leader got there first). Asked again of a new leader, and done here
+  // if this tab takes over.
+  let cancelAsked = false;
 
   const outcome = deferred<TOutput>();
   const started = deferred<Awaited<Handle["started"]>>();
@@ -92,6 +101,7 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
     if (role !== "follower") return;
     post({ kind: "hello", tab });
     post({ kind: "visible", tab, visible: isVisible() });
+    if (cancelAsked) post({ kind: "send", event: { type: "CANCEL" } });
   };
   const onVisibility = () => {
     if (role === "follower") post({ kind: "visible", tab, visible: isVisible() });
@@ -122,6 +132,7 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
   const fromLeader = (message: Message) => {
     if ("to" in message && message.to !== undefined && message.to !== tab) return;
     if (message.kind === "leader") announce();
+    else if (message.kind === "started") started.resolve(undefined);
     else if (message.kind === "record") {
       saved = message.saved;
       if (!setup.store) return;
@@ -143,6 +154,7 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
       if (lastState) post({ kind: "event", name: "state", payload: lastState, to: message.tab });
       if (lastQr) post({ kind: "event", name: "qr", payload: lastQr, to: message.tab });
       post({ kind: "record", saved, to: message.tab });
+      if (leaderStarted) post({ kind: "started", to: message.tab });
     } else if (message.kind === "visible") {
       if (message.visible) visibleTabs.add(message.tab);
       else visibleTabs.delete(message.tab);
@@ -174,8 +186,13 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
       });
     }
     post({ kind: "leader" });
-    void handle.started.then(started.resolve);
+    void handle.started.then((flow) => {
+      started.resolve(flow);
+      leaderStarted = true;
+      post({ kind: "started" });
+    });
     void handle.resumed.then(resumed.resolve);
+    if (cancelAsked) handle.cancel();
     const output = await handle.outcome;
     finish(output);
     await new Promise<void>((release) => {
@@ -195,10 +212,9 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
     // Ended (a follower heard the leader's `done`): nothing to cancel, and no second `done`.
     if (finished) return;
     if (local) return local.handle.cancel();
+    // Settled by the leader's `done`, as in every other tab.
+    cancelAsked = true;
     post({ kind: "send", event: { type: "CANCEL" } });
-    const output = { outcome: "cancelled", reason: "The flow was cancelled." } as TOutput;
-    emit("done", { type: "done", flow: setup.kind, ...output });
-    finish(output);
   }
   if (setup.signal?.aborted) queueMicrotask(cancel);
   else setup.signal?.addEventListener("abort", cancel, { once: true });

@@ -117,13 +117,17 @@ describe("resume without credentials: the saved flow's own mfa_token, or nothing
 describe("enroll / challenge where tabs coordinate (Web Locks and BroadcastChannel)", () => {
   afterEach(() => vi.unstubAllGlobals());
 
-  /** A page's globals under Node, with a lock manager that grants each request at once, or never. */
-  const tabs = (grant: boolean) => {
+  /**
+   * A page's globals under Node, with a lock manager that grants each request at once, never, or
+   * only the first (the leader; the others follow). Node's BroadcastChannel joins the handles.
+   */
+  const tabs = (grant: boolean | "first") => {
+    let granted = false;
     const page = new EventTarget();
     vi.stubGlobal("addEventListener", page.addEventListener.bind(page));
     vi.stubGlobal("removeEventListener", page.removeEventListener.bind(page));
     const request = (_name: string, options: { signal?: AbortSignal }, callback: () => Promise<unknown>) =>
-      grant
+      grant === true || (grant === "first" && !granted && (granted = true))
         ? Promise.resolve().then(callback)
         : new Promise((_resolve, reject) => options.signal?.addEventListener("abort", () => reject(new Error("aborted"))));
     vi.stubGlobal("navigator", { onLine: true, locks: { request } });
@@ -135,14 +139,18 @@ describe("enroll / challenge where tabs coordinate (Web Locks and BroadcastChann
     expect(refusal(() => enroll({ domain: "http://example.com", clientId: "app", mfaToken: "t" })).code).toBe("insecure_url");
   });
 
-  it("a follower's cancel ends its flow once: a later cancel or abort emits no second done", async () => {
-    tabs(false);
+  it("a follower's cancel goes to the leader, and ends the flow once in both: a later cancel or abort emits no second done", async () => {
+    tabs("first");
+    const leader = challenge({ ...connection, mfaToken: "t", store: false });
     const abort = new AbortController();
     const handle = challenge({ ...connection, mfaToken: "t", store: false, signal: abort.signal });
-    expect(handle.role()).toBe("follower");
+    await leader.started;
+    expect([leader.role(), handle.role()]).toEqual(["leader", "follower"]);
     const done = vi.fn();
     handle.events.on("done", done);
     handle.cancel();
+    expect(done).not.toHaveBeenCalled(); // the outcome comes back from the leader
+    expect((await leader.outcome).outcome).toBe("cancelled");
     expect((await handle.outcome).outcome).toBe("cancelled");
     handle.cancel();
     abort.abort();

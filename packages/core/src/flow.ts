@@ -132,11 +132,10 @@ function runFlow<TView>(
   const record = (): FlowRecord | undefined => {
     const snapshot = actor.getSnapshot();
     if (snapshot.status !== "active" || !snapshot.hasTag("resumable")) return undefined;
-    const c: FlowContext & { readonly settings: { readonly timeoutMs?: number; readonly enrollmentWindowMs?: number } } = snapshot.context;
+    const c: FlowContext = snapshot.context;
     const savedAt = clock.now();
-    // Before the QR or the first push there is no deadline yet: the mfa_token's, else one window.
-    const windowMs = c.settings.timeoutMs ?? c.settings.enrollmentWindowMs ?? DEFAULTS.challengeTimeoutMs;
-    const expiresAt = c.deadlineAt ?? c.settings.mfaTokenExpiresAt ?? savedAt + windowMs;
+    // The flow's deadline is set as it starts, so a resumable state always has one; past it the record is useless.
+    const expiresAt = c.deadlineAt ?? savedAt;
     return { version: RECORD_VERSION, flow: kind, savedAt, expiresAt, at: resumeAt(snapshot), context: snapshot.context };
   };
 

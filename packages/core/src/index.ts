@@ -37,3 +37,5 @@ export type { FlowRecord, FlowStore, FlowKind, StoredEntry } from "./persistence
 export type { FlowHandle, EnrollmentHandle, ChallengeHandle } from "./launch.ts";
 export type { AdapterOptions, CredentialsGiven, FlowSettings } from "./adapter.ts";
 export type { Inspector } from "./inspection.ts";
+export { allowedEvents, challengeStore, enrollmentStore, keptFlows } from "./store.ts";
+export type { RunningFlow, ChallengeActions, ChallengeStoreSnapshot, EnrollmentActions, EnrollmentStoreSnapshot, StoreSource, ViewStore, ViewStoreOptions } from "./store.ts";

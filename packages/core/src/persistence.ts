@@ -15,7 +15,7 @@ export const RESUME_POINTS = {
   challenge: ["retryingList", "choosing", "challenging", "retryingChallenge", "polling", "otpEntry", "recoveryEntry"],
 } as const;
 
-/** The resume points where a push or an enrollment is under way: the record holds its oob_code and deadline. */
+/** The resume points where a push or an enrollment is under way: the record holds its oob_code. */
 const WAITING_POINTS: readonly string[] = ["awaitingDevice", "polling", "otpEntry", "recoveryEntry"];
 
 /**
@@ -89,11 +89,15 @@ export function parseRecord(text: string | unknown, expected: FlowKind, now: num
   return { version: RECORD_VERSION, flow: expected, savedAt: r["savedAt"], expiresAt: r["expiresAt"], at, context };
 }
 
-/** The fields a resumed state needs: a mfa_token, the schedule, and while waiting the oob_code and the deadline. */
+/**
+ * The fields a resumed state needs: a mfa_token, the schedule, the flow's deadline (set as it
+ * started, at every point: a record without one would never end), and while waiting the oob_code.
+ */
 function isSavedContext(value: unknown, waiting: boolean): boolean {
   if (value === null || typeof value !== "object") return false;
   const c = value as Record<string, unknown>;
-  if (waiting && (typeof c["oobCode"] !== "string" || !Number.isFinite(c["deadlineAt"]))) return false;
+  if (!Number.isFinite(c["deadlineAt"])) return false;
+  if (waiting && typeof c["oobCode"] !== "string") return false;
   const settings = c["settings"];
   if (settings === null || typeof settings !== "object") return false;
   const s = settings as Record<string, unknown>;

@@ -11,3 +11,5 @@ export { getModelPaths } from "./testing/model-paths.ts";
 export type { ModelPath, ModelPathOptions, PathSnapshot } from "./testing/model-paths.ts";
 /** XState's simulated clock, the `clock` option of a test: hours of polling in milliseconds. */
 export { SimulatedClock } from "xstate";
+export { replayChallenge, replayEnrollment } from "./testing/replay.ts";
+export type { ReplayFlow } from "./testing/replay.ts";

@@ -19,7 +19,7 @@ describe("no state waits forever", () => {
     expect(transport.calls.map((c) => c.method)).toEqual(["listAuthenticators"]);
   });
 
-  it("a push chosen late still gets its whole deadline from the push", async () => {
+  it("a push chosen late keeps the flow's deadline: it counts from the start, not from the push", async () => {
     const clock = new SimulatedClock();
     const transport = createControlledTransport();
     const flow = startChallenge({ mfaToken: "m", timeoutMs: 60_000 }, { transport, clock });
@@ -31,8 +31,9 @@ describe("no state waits forever", () => {
     await settle();
     transport.respond("challenge", answers.pushChallenge());
     await settle();
-    expect(flow.view()).toMatchObject({ state: "challenged.polling", deadlineAt: 110_000 });
-    flow.cancel();
+    expect(flow.view()).toMatchObject({ state: "challenged.polling", deadlineAt: 60_000 });
+    clock.increment(10_000);
+    expect(await flow.done).toEqual({ outcome: "expired", reason: REASONS.challengeExpired });
   });
 
   async function confirmedWithCodes(acknowledgeRecoveryCodes?: "manual" | "auto") {

@@ -10,7 +10,7 @@ import { ROOT } from "./root.ts";
 // on its own, with its own imports, against the packages as published (their built declarations,
 // not the workspace sources), and import only what an app installs (no xstate: the test kit
 // re-exports SimulatedClock).
-const PAGES = ["docs/testing.md", "docs/transports.md"];
+const PAGES = ["docs/testing.md", "docs/transports.md", "docs/adapters/react.md", "docs/adapters/vue.md"];
 
 /** The folder the snippets are compiled in (in memory): packages resolve from here as in this package's tests. */
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -23,10 +23,10 @@ interface Snippet {
 
 const snippets: Snippet[] = PAGES.flatMap((page) =>
   codeBlocks(readFileSync(join(ROOT, page), "utf8"))
-    .filter((block) => block.lang === "ts")
+    .filter((block) => block.lang === "ts" || block.lang === "tsx")
     .map((block, i) => ({
       where: `${page}, TypeScript block ${i + 1}`,
-      file: join(HERE, `doc-snippet.${basename(page, ".md")}.${i + 1}.ts`),
+      file: join(HERE, `doc-snippet.${basename(page, ".md")}.${i + 1}.${block.lang}`),
       // Each is a module of its own, imports or not.
       code: `${block.code}\nexport {};\n`,
     })),
@@ -35,7 +35,7 @@ const snippets: Snippet[] = PAGES.flatMap((page) =>
 function compile(files: readonly Snippet[]): Map<string, string[]> {
   const base = ts.getParsedCommandLineOfConfigFile(join(ROOT, "tsconfig.base.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
   // As an app resolves them: through each package's `types`, not the workspace's source condition.
-  const options: ts.CompilerOptions = { ...base?.options, customConditions: [], types: ["node"], noEmit: true };
+  const options: ts.CompilerOptions = { ...base?.options, customConditions: [], types: ["node"], noEmit: true, jsx: ts.JsxEmit.ReactJSX };
   const byFile = new Map(files.map((s) => [s.file, s]));
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;

@@ -5,7 +5,7 @@ import { headingAnchors, markdownFiles, relativeLinks } from "../src/index.ts";
 import { ROOT } from "./root.ts";
 
 const pages = await markdownFiles(join(ROOT, "docs"));
-const extra = [join(ROOT, "README.md"), join(ROOT, "examples/react/README.md")];
+const extra = [join(ROOT, "README.md"), join(ROOT, "examples/react/README.md"), join(ROOT, "examples/vue/README.md")];
 const ADAPTERS = ["node", "browser", "deno"] as const;
 const EXAMPLE = /<!-- example: adapter[^>]*-->\n```ts\n([\s\S]*?)```/;
 
@@ -23,6 +23,8 @@ describe("the docs", () => {
       "adapters/node.md",
       "adapters/browser.md",
       "adapters/deno.md",
+      "adapters/react.md",
+      "adapters/vue.md",
       "transports.md",
       "cli.md",
       "testing.md",

@@ -136,8 +136,18 @@ describe("packaging", () => {
   describe("what installing a public package brings: what its main use needs, nothing for its extras", () => {
     it("@pushflow/node: not the emulator (the demo's optional peer) nor its HTTP stack", () => {
       const brought = installed("@pushflow/node");
-      for (const name of ["@pushflow/emulator", "@pushflow/transport-mock", "hono", "@hono/node-server", "jose", "otpauth"]) expect(brought).not.toContain(name);
+      for (const name of ["@pushflow/emulator", "@pushflow/transport-mock", "@pushflow/tenant", "hono", "@hono/node-server", "jose", "otpauth"]) expect(brought).not.toContain(name);
       expect(manifestOf("packages/node")["peerDependenciesMeta"]).toEqual({ "@pushflow/emulator": { optional: true } });
+    });
+
+    // One tenant model, two faces: the in-process face brings the model, never the HTTP one.
+    it("@pushflow/transport-mock: the tenant model, not the emulator nor its HTTP stack; @pushflow/tenant: neither face", () => {
+      const mock = installed("@pushflow/transport-mock");
+      expect(mock).toContain("@pushflow/tenant");
+      for (const name of ["@pushflow/emulator", "hono", "@hono/node-server", "jose"]) expect(mock).not.toContain(name);
+      const tenant = installed("@pushflow/tenant");
+      for (const name of ["@pushflow/transport-mock", "@pushflow/emulator", "hono", "@hono/node-server", "jose"]) expect(tenant).not.toContain(name);
+      expect(installed("@pushflow/emulator")).toContain("@pushflow/tenant");
     });
 
     it("@pushflow/server: not the Node adapter (nor, through it, the emulator), and ioredis only as an optional peer", () => {

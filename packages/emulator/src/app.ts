@@ -1,5 +1,5 @@
 import { Hono, type Context } from "hono";
-import { GRANTS } from "@pushflow/transport-mock";
+import { GRANTS } from "@pushflow/tenant";
 import type { EmulatorContext, EmulatorEnv } from "./context.ts";
 import { corsMiddleware, DEFAULT_ALLOWED_ORIGINS } from "./cors.ts";
 import type { Fault } from "./faults.ts";

@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
-import type { DevicePolicy } from "@pushflow/transport-mock";
+import type { DevicePolicy } from "@pushflow/tenant";
 import { DEFAULT_ALLOWED_ORIGINS, normalizeOrigin } from "./cors.ts";
 import { startEmulator, type RunningEmulator } from "./emulator.ts";
+import { normalizeIssuer } from "./issuer.ts";
 
 /** Where the CLI writes; tests capture it. */
 export interface CliIo {
@@ -26,6 +27,11 @@ Options:
       --answer-after S     ... after S seconds (default 0)
       --allowed-origin URL a browser origin allowed to call the Auth0 routes (CORS);
                            repeatable, "*" for any (default: ${DEFAULT_ALLOWED_ORIGINS.join(", ")})
+      --tls                serve HTTPS (https://localhost:PORT) with a certificate signed by a CA
+                           made at start; prints the CA file to trust (NODE_EXTRA_CA_CERTS=…)
+      --ca-file PATH       with --tls, where to write the CA certificate (default: a temp dir)
+      --issuer URL         the issuer of discovery and tokens (iss, jwks_uri), e.g. behind a
+                           proxy; https:// (http:// for loopback only); default: the URL served
       --no-seed            start without the demo clients and users
       --json               print one JSON line (url, client, users) instead of the text
   -h, --help               this help`;
@@ -59,6 +65,9 @@ export async function runCli(
         answer: { type: "string" },
         "answer-after": { type: "string" },
         "allowed-origin": { type: "string", multiple: true },
+        tls: { type: "boolean" },
+        "ca-file": { type: "string" },
+        issuer: { type: "string" },
         "no-seed": { type: "boolean" },
         json: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -100,6 +109,18 @@ export async function runCli(
     io.err(`--allowed-origin: ${error instanceof Error ? error.message : String(error)}`);
     return { exitCode: 2 };
   }
+  const tls = values.tls === true;
+  if (values["ca-file"] !== undefined && !tls) {
+    io.err("--ca-file goes with --tls");
+    return { exitCode: 2 };
+  }
+  let issuer: string | undefined;
+  try {
+    issuer = values.issuer === undefined ? undefined : normalizeIssuer(values.issuer);
+  } catch (error) {
+    io.err(`--issuer: ${error instanceof Error ? error.message : String(error)}`);
+    return { exitCode: 2 };
+  }
   const policy: DevicePolicy | undefined =
     scanAfterMs === undefined && answer === undefined
       ? undefined
@@ -115,6 +136,9 @@ export async function runCli(
       port,
       hostname: values.hostname ?? "127.0.0.1",
       seed: values["no-seed"] !== true,
+      tls,
+      ...(values["ca-file"] === undefined ? {} : { caFile: values["ca-file"] }),
+      ...(issuer === undefined ? {} : { issuer }),
       ...(allowedOrigins === undefined ? {} : { allowedOrigins }),
       ...(policy === undefined ? {} : { devicePolicy: policy }),
     });
@@ -130,6 +154,7 @@ export async function runCli(
         url,
         issuer: emulator.issuer,
         jwks_uri: emulator.jwksUrl,
+        ca_file: emulator.caCertPath ?? null,
         control: `${url}/__emulator`,
         allowed_origins: emulator.allowedOrigins,
         client_id: seed?.clientId ?? null,
@@ -143,6 +168,19 @@ export async function runCli(
     return { exitCode: 0, emulator };
   }
   const lines = [`pushflow emulator listening on ${url}`, ""];
+  if (emulator.issuer !== `${url}/`) lines.push(`  issuer           ${emulator.issuer}`);
+  const caFile = emulator.caCertPath;
+  if (caFile !== undefined) {
+    lines.push(
+      `  CA certificate   ${caFile} (made for this run, valid one day)`,
+      "",
+      "Trust it in your app's or tests' Node process (read at its start):",
+      `  NODE_EXTRA_CA_CERTS=${caFile}`,
+      "",
+    );
+  }
+  // curl needs the CA too; `-s` alone otherwise.
+  const curl = caFile === undefined ? "curl -s" : `curl -s --cacert ${caFile}`;
   if (seed !== undefined) {
     const ada = seed.user.username;
     const grace = seed.enrolledUser.username;
@@ -155,15 +193,15 @@ export async function runCli(
       `  allowed origins  ${corsLine(emulator.allowedOrigins)}`,
       "",
       "Log in (answers mfa_required with an mfa_token):",
-      `  curl -s ${url}/oauth/token -d grant_type=password -d client_id=${seed.clientId} -d username=${ada} -d password=${seed.user.password}`,
+      `  ${curl} ${url}/oauth/token -d grant_type=password -d client_id=${seed.clientId} -d username=${ada} -d password=${seed.user.password}`,
       "",
       "Drive the device:",
-      `  curl -s -X POST ${url}/__emulator/devices/${ada}/scan        # scan ${ada}'s newest QR`,
-      `  curl -s -X POST ${url}/__emulator/devices/${grace}/approve   # or /reject, /ignore`,
-      `  curl -s ${url}/__emulator/devices/${grace}/totp             # the current OTP`,
-      `  curl -s -X PUT ${url}/__emulator/policy -H 'content-type: application/json' -d '{"scan_after_ms":3000,"answer":"approve","answer_after_ms":2000}'`,
-      `  curl -s ${url}/__emulator/requests                          # request counts`,
-      `  curl -s ${url}/__emulator                                   # every control route`,
+      `  ${curl} -X POST ${url}/__emulator/devices/${ada}/scan        # scan ${ada}'s newest QR`,
+      `  ${curl} -X POST ${url}/__emulator/devices/${grace}/approve   # or /reject, /ignore`,
+      `  ${curl} ${url}/__emulator/devices/${grace}/totp             # the current OTP`,
+      `  ${curl} -X PUT ${url}/__emulator/policy -H 'content-type: application/json' -d '{"scan_after_ms":3000,"answer":"approve","answer_after_ms":2000}'`,
+      `  ${curl} ${url}/__emulator/requests                          # request counts`,
+      `  ${curl} ${url}/__emulator                                   # every control route`,
     );
   } else {
     lines.push(

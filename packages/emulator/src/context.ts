@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import type { VirtualTenant } from "@pushflow/transport-mock";
+import type { VirtualTenant } from "@pushflow/tenant";
 import type { DeviceRegistry } from "./devices.ts";
 import type { FaultStore } from "./faults.ts";
 import type { Body } from "./http.ts";

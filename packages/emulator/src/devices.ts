@@ -1,4 +1,4 @@
-import { createDevice, type DevicePolicy, type VirtualDevice, type VirtualTenant } from "@pushflow/transport-mock";
+import { createDevice, type DevicePolicy, type VirtualDevice, type VirtualTenant } from "@pushflow/tenant";
 
 /**
  * One virtual Guardian device per user, created on demand. A default policy applies to every

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { wholeSeconds, type Failure } from "@pushflow/transport-mock";
+import type { Failure } from "@pushflow/tenant";
 
 /** A request body as the routes read it: form-encoded or JSON, flattened to one object. */
 export type Body = Readonly<Record<string, unknown>>;
@@ -54,7 +54,7 @@ export function oauthError(status: number, error: string, description: string, h
 /** A tenant refusal as Auth0 sends it: the body, `Retry-After` and the `x-ratelimit-*` headers. */
 export function failureResponse(failure: Failure): Response {
   const headers: Record<string, string> = {};
-  if (failure.retryAfterMs !== undefined) headers["retry-after"] = String(wholeSeconds(failure.retryAfterMs) / 1000);
+  if (failure.retryAfterMs !== undefined) headers["retry-after"] = String(failure.retryAfterMs / 1000);
   if (failure.rateLimit !== undefined) {
     headers["x-ratelimit-limit"] = String(failure.rateLimit.limit);
     headers["x-ratelimit-remaining"] = String(failure.rateLimit.remaining);

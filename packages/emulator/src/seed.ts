@@ -1,4 +1,4 @@
-import type { ClientSpec, UserSpec, VirtualTenant } from "@pushflow/transport-mock";
+import type { ClientSpec, UserSpec, VirtualTenant } from "@pushflow/tenant";
 import type { DeviceRegistry } from "./devices.ts";
 
 /** What a fresh emulator holds unless `seed: false`: enough to try every flow from a terminal. */

@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from "jose";
-import type { Grant, VirtualTenant } from "@pushflow/transport-mock";
+import type { Grant, VirtualTenant } from "@pushflow/tenant";
 
 type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
 

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../src/index.ts";
+import { runCli } from "../src/cli-main.ts";
 
 function capture() {
   const out: string[] = [];
@@ -57,7 +57,7 @@ describe("pushflow-emulator CLI", () => {
 
   const built = fileURLToPath(new URL("../dist/cli.mjs", import.meta.url));
   // The bin runs the built packages it depends on: only after a workspace build.
-  const dependencies = ["../../core/dist/index.mjs", "../../transport-mock/dist/index.mjs"].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+  const dependencies = ["../../core/dist/index.mjs", "../../tenant/dist/index.mjs"].map((p) => fileURLToPath(new URL(p, import.meta.url)));
   it.skipIf(![built, ...dependencies].every((f) => existsSync(f)))("the built bin prints its URL", async () => {
     const child = spawn(process.execPath, [built, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
     try {

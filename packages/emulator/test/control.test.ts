@@ -1,4 +1,5 @@
-import { createMockTransport, createTenant } from "@pushflow/transport-mock";
+import { createTenant } from "@pushflow/tenant";
+import { createMockTransport } from "@pushflow/transport-mock";
 import { describe, expect, it } from "vitest";
 import { startEmulator } from "../src/index.ts";
 import { enroll, start, USER } from "./helpers.ts";

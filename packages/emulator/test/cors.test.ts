@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_ALLOWED_ORIGINS, createEmulator, runCli } from "../src/index.ts";
+import { runCli } from "../src/cli-main.ts";
+import { DEFAULT_ALLOWED_ORIGINS, createEmulator } from "../src/index.ts";
 import { start, USER } from "./helpers.ts";
 
 const APP = "http://localhost:5173";

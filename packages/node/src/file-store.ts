@@ -1,16 +1,17 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import type { FlowStore } from "@pushflow/core";
-import { createEnvelopeStore, type EnvelopeFs } from "@pushflow/core/file-store";
-import { code, withFileLock } from "./file-lock.ts";
+import { createEnvelopeStore } from "@pushflow/core/file-store";
+import { nodeEnvelopeFs } from "./node-fs.ts";
 
 export interface FileStoreOptions {
   /** The clock expiry is checked on (the flows' clock); default `Date.now`. */
   readonly now?: () => number;
   /** Where a discarded file is reported; default stderr. */
   readonly warn?: (message: string) => void;
-  /** A lock older than this is taken as left by a crashed writer; default 10 s. */
+  /**
+   * A lock (`<file>.lock`) its holder stopped refreshing this long ago was left by a dead writer
+   * (kill -9) and is broken; default and floor 2000 ms (proper-lockfile's).
+   */
   readonly staleLockMs?: number;
 }
 
@@ -42,17 +43,7 @@ export function createSingleFileStore(file: string, options: FileStoreOptions = 
 }
 
 function fileStore(pathOf: (key: string) => string, options: FileStoreOptions): FileFlowStore {
-  const lockOptions = options.staleLockMs === undefined ? {} : { staleMs: options.staleLockMs };
-  const fs: EnvelopeFs = {
-    readText: (path) => readFile(path, "utf8"),
-    remove: unlink,
-    ensureDirFor: async (path) => void (await mkdir(dirname(path), { recursive: true, mode: 0o700 })),
-    writeAtomically,
-    // One lock file per entry (`<file>.lock`): keys never wait on each other.
-    locked: (path, action) => withFileLock(path, action, lockOptions),
-    isAbsent: (error) => code(error) === "ENOENT",
-    describe: (error) => code(error) ?? String(error),
-  };
+  const fs = nodeEnvelopeFs(options.staleLockMs === undefined ? {} : { staleMs: options.staleLockMs });
   const store = createEnvelopeStore(fs, {
     pathOf,
     now: options.now ?? Date.now,
@@ -81,21 +72,4 @@ function fileStore(pathOf: (key: string) => string, options: FileStoreOptions): 
     put: (key, value, options) => track(store.put(key, value, options)),
     delete: (key) => track(store.delete(key)),
   };
-}
-
-/** Writes a new file mode 0600 beside `path`, then renames it over `path`. */
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const handle = await open(temp, "wx", 0o600);
-  try {
-    await handle.writeFile(text);
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
 }

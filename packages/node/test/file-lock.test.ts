@@ -1,37 +1,79 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { withFileLock } from "../src/file-lock.ts";
+import { DEFAULT_STALE_MS, withFileLock } from "../src/node-fs.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "pushflow-lock-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// Far above any pid a test machine hands out, so no process owns it.
-const DEAD_PID = 4_194_000;
+const register = fileURLToPath(new URL("./helpers/register-ts.mjs", import.meta.url));
+const holder = fileURLToPath(new URL("./helpers/lock-holder.ts", import.meta.url));
 
-describe("file lock", () => {
-  it("lets one holder in at a time when many waiters find a dead writer's lock together", async () => {
-    for (let round = 0; round < 5; round++) {
-      const path = join(dir, `entry-${round}`);
-      writeFileSync(`${path}.lock`, String(DEAD_PID));
-      let inside = 0;
-      let most = 0;
-      let entered = 0;
-      await Promise.all(
-        Array.from({ length: 6 }, () =>
-          withFileLock(path, async () => {
-            inside++;
-            entered++;
-            most = Math.max(most, inside);
-            await new Promise((resolve) => setTimeout(resolve, 2));
-            inside--;
-          }),
-        ),
-      );
-      expect(entered).toBe(6);
-      expect(most).toBe(1);
-    }
+/** helpers/lock-holder.ts in a child process: a writer the test can kill -9. */
+function writer(...args: string[]) {
+  const child = spawn(process.execPath, ["--conditions=@pushflow/source", "--import", register, holder, ...args]);
+  let out = "";
+  let err = "";
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("close", (code, signal) => resolve({ code, signal })));
+  const held = new Promise<void>((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      if (out.includes("held")) resolve();
+    });
+    void exit.then(() => reject(new Error(`the writer exited first: ${err}`)));
+  });
+  held.catch(() => {}); // awaited only by the tests that hold the lock
+
+  return { child, held, exit, stderr: () => err };
+}
+
+/** A lock left by a writer killed with SIGKILL while it held it. */
+async function deadWritersLock(path: string): Promise<number> {
+  const dead = writer(path, "hold");
+  await dead.held;
+  dead.child.kill("SIGKILL");
+  expect((await dead.exit).signal).toBe("SIGKILL");
+  expect(statSync(`${path}.lock`).isDirectory()).toBe(true);
+  return Date.now();
+}
+
+describe("file lock (proper-lockfile)", () => {
+  it("breaks the lock of a writer killed with SIGKILL within the stale time, and lets the waiters in one at a time", async () => {
+    const path = join(dir, "killed");
+    const killedAt = await deadWritersLock(path);
+    let inside = 0;
+    let most = 0;
+    const entered: number[] = [];
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        withFileLock(path, async () => {
+          inside++;
+          entered.push(Date.now());
+          most = Math.max(most, inside);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          inside--;
+        }),
+      ),
+    );
+    expect(entered).toHaveLength(6);
+    expect(most).toBe(1);
+    // The stale time, plus up to 1 s as proper-lockfile stamps a new lock at the next whole second,
+    // plus the waiters' polling: far below the former 10 s, after which a save had given up.
+    const waited = Math.min(...entered) - killedAt;
+    console.log(`a SIGKILLed writer's lock held the next writer ${waited} ms`);
+    expect(waited).toBeLessThan(DEFAULT_STALE_MS + 1_300);
+  });
+
+  it("keeps two writers in two processes out of each other's way: no increment is lost", async () => {
+    const path = join(dir, "counter");
+    const runs = [writer(path, "count", "40"), writer(path, "count", "40")];
+    const exits = await Promise.all(runs.map((run) => run.exit));
+    expect(exits.map((e) => e.code), runs.map((run) => run.stderr()).join("\n")).toEqual([0, 0]);
+    expect(Number(readFileSync(path, "utf8"))).toBe(80);
   });
 
   it("waits for a live holder, then goes in", async () => {
@@ -46,5 +88,20 @@ describe("file lock", () => {
       new Promise((resolve) => setTimeout(resolve, 5)).then(() => withFileLock(path, async () => void order.push("second in"))),
     ]);
     expect(order).toEqual(["first in", "first out", "second in"]);
+  });
+
+  it("never breaks the lock of a live holder in another process, however long it holds it", async () => {
+    const path = join(dir, "held-long");
+    const live = writer(path, "hold");
+    await live.held;
+    await expect(withFileLock(path, async () => "in", { timeoutMs: DEFAULT_STALE_MS * 2 })).rejects.toThrow(/held by another writer/);
+    live.child.kill("SIGKILL");
+    await live.exit;
+  });
+
+  it("fails at once, without waiting, when the directory is missing", async () => {
+    const started = Date.now();
+    await expect(withFileLock(join(dir, "missing", "entry"), async () => "in")).rejects.toMatchObject({ code: "ENOENT" });
+    expect(Date.now() - started).toBeLessThan(500);
   });
 });

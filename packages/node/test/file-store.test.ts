@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -86,11 +86,18 @@ describe("createFileStore", () => {
     expect(await readdir(dir)).toEqual(["k.json"]);
   });
 
-  it("breaks a lock left by a process that is gone", async () => {
+  it("breaks a lock left by a process that is gone: proper-lockfile's directory, or a file of the former lock", async () => {
     const store = createFileStore(dir, options);
-    await writeFile(`${store.pathOf("k")}.lock`, "999999999");
+    const old = new Date(Date.now() - 60_000);
+    await mkdir(`${store.pathOf("k")}.lock`);
+    await utimes(`${store.pathOf("k")}.lock`, old, old);
+    await writeFile(`${store.pathOf("j")}.lock`, "");
+    await utimes(`${store.pathOf("j")}.lock`, old, old);
+    const started = Date.now();
     expect(await store.put("k", "v", { expiresAt: now + 1000 })).toBe(1);
-    expect(await readdir(dir)).toEqual(["k.json"]);
+    expect(await store.put("j", "v", { expiresAt: now + 1000 })).toBe(1);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect((await readdir(dir)).sort()).toEqual(["j.json", "k.json"]);
   });
 
   it("discards a corrupt or foreign file with a message, never half-reading it", async () => {

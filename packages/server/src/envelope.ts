@@ -1,4 +1,4 @@
-import { PushflowError, type FlowKind, type FlowRecord, type Outcome } from "@pushflow/core";
+import { PushflowError, type FlowKind, type FlowOutput, type FlowRecord, type Outcome } from "@pushflow/core";
 import { parseRecord } from "@pushflow/core/adapter";
 import type { ServerView } from "./types.ts";
 
@@ -18,18 +18,30 @@ export interface FlowEntry {
   readonly expiresAt: number;
   /** When the flow's earliest timer is due; absent when only a user's event can move it. */
   readonly nextDueAt?: number;
-  /** An instance is running a step until `until`; nobody else may. */
+  /** An instance is running a step until `until`; nobody else may. Stores without native leases only (Redis keeps it apart). */
   readonly lease?: { readonly owner: string; readonly until: number };
+  /** SHA-256 (base64url) of the secret that binds the flow to the browser that started it. */
+  readonly binding?: string;
   /** A running flow: `{ record, view }` as JSON, sealed. */
   readonly data?: string;
-  /** A flow whose outcome was reported: its name and reason, never its tokens. */
+  /** A flow that ended: its outcome's name and reason. */
   readonly reported?: { readonly outcome: Outcome; readonly reason: string; readonly at: number };
+  /** The whole outcome with its tokens (`OutcomeData`), sealed: answered `done` until `answerUntil`. */
+  readonly outcome?: string;
+  readonly answerUntil?: number;
 }
 
 /** What `data` holds. */
 export interface FlowData {
   readonly record: FlowRecord;
   readonly view: ServerView;
+}
+
+/** What `outcome` holds. */
+export interface OutcomeData {
+  readonly output: FlowOutput;
+  readonly view?: ServerView;
+  readonly recoveryCodes?: readonly string[];
 }
 
 export function serializeEntry(entry: FlowEntry): string {

@@ -2,9 +2,12 @@ export { createFlowServer } from "./flow-server.ts";
 export { parseEvent } from "./events.ts";
 export { ENTRY_FORMAT } from "./envelope.ts";
 export type { FlowEntry } from "./envelope.ts";
+export type { EncryptionKey } from "./sealer.ts";
+export type { ClaimedLease, Lease, LeasedEntry, LeaseStore } from "./lease.ts";
 export type {
   BusyAnswer,
   DoneAnswer,
+  FlowAccess,
   FlowAnswer,
   FlowServer,
   FlowServerEvent,

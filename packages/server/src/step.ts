@@ -25,6 +25,19 @@ export interface StepRequest {
   readonly event?: FlowServerEvent;
   /** The record's expiry in states that have no deadline yet (before the QR or the first push). */
   readonly fallbackExpiresAt: number;
+  /** Asked before each transport call: false once the step's lease may have lapsed. */
+  readonly mayCall?: () => boolean;
+}
+
+/** The step's lease may have lapsed before a call it had to send: it sent nothing and must write nothing. */
+export class LeaseLapsed extends Error {
+  /** Calls the step had sent before it stopped. */
+  readonly sent: number;
+  constructor(sent: number) {
+    super("the step's lease may have lapsed: it stopped before sending");
+    this.name = "LeaseLapsed";
+    this.sent = sent;
+  }
 }
 
 export interface StepReport {
@@ -50,7 +63,7 @@ const macrotask = (): Promise<void> =>
 
 export async function runStep(request: StepRequest): Promise<StepReport> {
   const clock = new StepClock(request.clock);
-  const tracked = trackTransport(request.transport);
+  const tracked = trackTransport(request.transport, request.mayCall);
   const options = {
     transport: tracked.transport,
     clock,
@@ -71,6 +84,7 @@ export async function runStep(request: StepRequest): Promise<StepReport> {
   const settle = async () => {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       await macrotask();
+      if (tracked.refused) throw new LeaseLapsed(tracked.sent);
       if (tracked.inFlight > 0) await tracked.idle();
       else if (!clock.fireDue()) return;
     }

@@ -1,3 +1,4 @@
+import type { EncryptionKey } from "./sealer.ts";
 import type {
   ChallengeEvent,
   ChallengeView,
@@ -31,16 +32,44 @@ export interface FlowServerOptions {
   readonly clientSecret?: string;
   /** Default: the system clock. Every instance must agree on the time (NTP). */
   readonly clock?: FlowClock;
-  /** AES-GCM key (raw 16, 24 or 32 bytes, or a CryptoKey) for the flows at rest. */
-  readonly encryptionKey?: CryptoKey | Uint8Array;
+  /**
+   * AES-GCM keys for the flows at rest, each with the id sealed values name it by. The first
+   * seals; any of them opens, so a rotation is: add the new key second on every instance, then
+   * move it first, then drop the old one after the longest flow (docs/server.md). Required unless
+   * `unsealedForDevelopment`; a key of the wrong length throws here.
+   */
+  readonly encryptionKeys?: readonly EncryptionKey[];
+  /** Development only: keep flows (mfa_token, oob_code) in clear when no key is given. */
+  readonly unsealedForDevelopment?: boolean;
+  /**
+   * How long an outcome, with its tokens, is answered `done` to every caller that asks (a lost
+   * response, a second tab, an instance that died before answering); default 60 000 ms.
+   */
+  readonly answerWindowMs?: number;
+  /**
+   * The mfa_token's lifetime after a password login, for `mfaTokenExpiresAt` when the start does
+   * not give it; default 300 000 (5 min, what Auth0's SDKs assume; docs/server.md).
+   */
+  readonly mfaTokenLifetimeMs?: number;
+  /**
+   * Each flow is bound to its browser by the `binding` secret of the start answer: `advance`
+   * without it answers `gone`. Default true; false only where the caller binds flows itself.
+   */
+  readonly requireBinding?: boolean;
   /** Store keys are `<keyPrefix><flowId>`; default `pushflow:flow:`. */
   readonly keyPrefix?: string;
   /**
-   * How long a step holds a flow, in ms (default 30 000): longer than the slowest step (a few
-   * transport calls, each within the transport's timeout). An instance that dies mid-step
-   * leaves its flows to the others once this has passed, and never sooner than one poll interval.
+   * How long a step may run, in ms (default 30 000): it starts transport calls only until
+   * `leaseMs - requestTimeoutMs` after asking for its lease, so every call it sent has ended by
+   * `leaseMs`; the lease lasts one poll interval more. An instance that dies mid-step leaves its
+   * flows to the others once the lease has passed. Must exceed `requestTimeoutMs`.
    */
   readonly leaseMs?: number;
+  /**
+   * The longest one transport call may take (default 10 000): the timeout of the transport-fetch
+   * the server builds from `domain`; with your own `transport`, its timeout.
+   */
+  readonly requestTimeoutMs?: number;
   /** A flow stays in the store this long past its deadline, so a late call still learns `expired`; default 60 000. */
   readonly graceMs?: number;
   /** Keep the outcome's name and reason this long after it was reported (`status: "reported"`); default 0. */
@@ -75,6 +104,11 @@ export interface PendingAnswer {
   readonly retryAfterMs: number | undefined;
   /** A first enrollment's recovery codes: in the start answer only, never stored, never again. */
   readonly recoveryCodes?: readonly string[];
+  /**
+   * In the start answer only: the secret that binds the flow to this browser. Keep it where the
+   * URL never shows it (an HttpOnly cookie) and pass it to every `advance`; the store keeps its hash.
+   */
+  readonly binding?: string;
 }
 
 /** Another instance is running a step of this flow: the event was not applied; send it again. */
@@ -86,7 +120,7 @@ export interface BusyAnswer {
   readonly retryAfterMs: number;
 }
 
-/** The outcome, with its tokens: answered exactly once per flow, to one caller. */
+/** The outcome, with its tokens: answered to every caller within `answerWindowMs` of the step that ended the flow. */
 export interface DoneAnswer {
   readonly status: "done";
   readonly flowId: string;
@@ -97,13 +131,14 @@ export interface DoneAnswer {
   readonly recoveryCodes?: readonly string[];
 }
 
-/** The outcome was already reported to an earlier call (kept `keepReportedMs`); no tokens. */
+/** The outcome was reported and its answer window has passed (kept `keepReportedMs`); no tokens. */
 export interface ReportedAnswer {
   readonly status: "reported";
   readonly flowId: string;
   readonly flow: FlowKind;
   readonly outcome: Outcome;
   readonly reason: string;
+  readonly at: number;
 }
 
 /** No such flow: never started, reported and dropped, or past its deadline and grace period. */
@@ -114,6 +149,12 @@ export interface GoneAnswer {
 
 export type FlowAnswer = PendingAnswer | BusyAnswer | DoneAnswer | ReportedAnswer | GoneAnswer;
 
+/** What proves the caller is the browser that started the flow. */
+export interface FlowAccess {
+  /** The `binding` of the start answer. */
+  readonly binding?: string;
+}
+
 export interface FlowServer {
   /** Starts a flow, runs it until it waits (QR shown, push sent, choice needed), saves it. */
   start(kind: FlowKind, options: StartOptions): Promise<PendingAnswer | DoneAnswer>;
@@ -121,7 +162,7 @@ export interface FlowServer {
    * Loads the flow, sends the user's event (checked with `parseEvent`) or the poll that is due,
    * saves it and answers. Safe from any instance at any time.
    */
-  advance(flowId: string, event?: unknown): Promise<FlowAnswer>;
-  /** The same as `advance(flowId, { type: "CANCEL" })`. */
-  cancel(flowId: string): Promise<FlowAnswer>;
+  advance(flowId: string, event?: unknown, access?: FlowAccess): Promise<FlowAnswer>;
+  /** The same as `advance(flowId, { type: "CANCEL" }, access)`. */
+  cancel(flowId: string, access?: FlowAccess): Promise<FlowAnswer>;
 }

@@ -45,6 +45,7 @@ describe("createFlowServer: no flow rules of its own", () => {
     const done = await server.advance(started.flowId);
     expect(done).toMatchObject({ status: "done", outcome: { outcome: "enrolled" } });
     expect(sent).toEqual([]);
+    w.clock.increment(60_000); // the outcome's answer window
     expect(w.store.keys()).toEqual([]);
   });
 
@@ -82,7 +83,7 @@ describe("createFlowServer: a flow before its deadline (docs/server.md, States b
 
   it("is stored until one window after the start plus graceMs, however many steps it takes", async () => {
     const w = world();
-    const server = createFlowServer({ store: w.store, transport: failingList(w), clock: w.clock, random: () => 0, graceMs: 1_000 });
+    const server = createFlowServer({ store: w.store, transport: failingList(w), clock: w.clock, random: () => 0, graceMs: 1_000, unsealedForDevelopment: true, requireBinding: false });
     const createdAt = w.clock.now();
     const started = pendingOf(await server.start("challenge", { mfaToken: w.mfaToken(), timeoutMs: 60_000, maxRetries: 50 }));
     expect(started.view.state).toBe("retryingList");
@@ -94,7 +95,7 @@ describe("createFlowServer: a flow before its deadline (docs/server.md, States b
 
   it("is stored no longer than the mfa_token lives", async () => {
     const w = world();
-    const server = createFlowServer({ store: w.store, transport: failingList(w), clock: w.clock, random: () => 0, graceMs: 1_000 });
+    const server = createFlowServer({ store: w.store, transport: failingList(w), clock: w.clock, random: () => 0, graceMs: 1_000, unsealedForDevelopment: true, requireBinding: false });
     const mfaTokenExpiresAt = w.clock.now() + 30_000;
     const started = pendingOf(await server.start("challenge", { mfaToken: w.mfaToken(), timeoutMs: 60_000, mfaTokenExpiresAt, maxRetries: 50 }));
     expect(started.view.state).toBe("retryingList");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isPushflowError, MemoryFlowStore, type Transport } from "@pushflow/core";
+import { isPushflowError, MemoryFlowStore, type FlowStore, type Transport } from "@pushflow/core";
 import { createFlowServer, type FlowAnswer, type PendingAnswer } from "../src/index.ts";
 import { CLIENT, storedTexts, USER, world } from "./helpers.ts";
 
@@ -31,33 +31,56 @@ describe("createFlowServer: a challenge, step by step", () => {
     expect(w.polls()).toBe(1);
   });
 
-  it("reports the outcome with its tokens exactly once; later calls find the flow gone", async () => {
+  it("commits the outcome with its tokens: every call within answerWindowMs gets it, then the flow is gone", async () => {
     const w = world();
-    const server = w.server();
+    const server = w.server({ answerWindowMs: 60_000 });
     const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
     w.device.approve();
     w.clock.increment(5_000);
     const done = await server.advance(flowId);
     expect(done).toMatchObject({ status: "done", outcome: { outcome: "approved", method: "push" } });
     expect(done.status === "done" && "tokens" in done.outcome && done.outcome.tokens.accessToken).toBeTruthy();
+    w.clock.increment(59_999);
+    expect(await server.advance(flowId)).toEqual(done);
+    expect(w.polls()).toBe(1);
+    w.clock.increment(1);
     expect(await server.advance(flowId)).toEqual({ status: "gone", flowId });
     expect(w.store.keys()).toEqual([]);
   });
 
+  it("answers done although the delete that used to follow the outcome would fail", async () => {
+    const w = world();
+    const failingDelete: FlowStore = {
+      get: (key) => w.store.get(key),
+      put: (key, value, options) => w.store.put(key, value, options),
+      delete: async () => {
+        throw new Error("test: DEL failed");
+      },
+    };
+    const server = w.server({ store: failingDelete });
+    const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
+    w.device.approve();
+    w.clock.increment(5_000);
+    expect(await server.advance(flowId)).toMatchObject({ status: "done", outcome: { outcome: "approved" } });
+    expect(await server.advance(flowId)).toMatchObject({ status: "done", outcome: { outcome: "approved" } });
+  });
+
   it("keeps the reported outcome's name and reason, never its tokens, for keepReportedMs", async () => {
     const w = world();
-    const server = w.server({ keepReportedMs: 30_000 });
+    const server = w.server({ keepReportedMs: 30_000, answerWindowMs: 10_000 });
     const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
     w.device.reject();
     w.clock.increment(5_000);
     expect(await server.advance(flowId)).toMatchObject({ status: "done", outcome: { outcome: "rejected" } });
+    const at = w.clock.now();
+    w.clock.increment(10_000);
     const later = await server.advance(flowId);
-    expect(later).toEqual({ status: "reported", flowId, flow: "challenge", outcome: "rejected", reason: expect.any(String), at: w.clock.now() });
-    w.clock.increment(30_000);
+    expect(later).toEqual({ status: "reported", flowId, flow: "challenge", outcome: "rejected", reason: expect.any(String), at });
+    w.clock.increment(20_000);
     expect((await server.advance(flowId)).status).toBe("gone");
   });
 
-  it("reports once when many calls on two instances race for the final poll", async () => {
+  it("polls once and answers one outcome when many calls on two instances race for the final poll", async () => {
     const w = world();
     const a = w.server({ instanceId: "a" });
     const b = w.server({ instanceId: "b" });
@@ -65,9 +88,11 @@ describe("createFlowServer: a challenge, step by step", () => {
     w.device.approve();
     w.clock.increment(5_000);
     const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).advance(flowId)));
-    expect(answers.filter((x) => x.status === "done")).toHaveLength(1);
+    const dones = answers.filter((x) => x.status === "done");
+    expect(dones.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(dones.map((x) => JSON.stringify(x))).size).toBe(1);
     expect(w.polls()).toBe(1);
-    expect(answers.every((x) => ["done", "pending", "gone"].includes(x.status))).toBe(true);
+    expect(answers.every((x) => ["done", "pending"].includes(x.status))).toBe(true);
   });
 
   it("ends expired once the deadline passes without an answer, then is gone", async () => {
@@ -76,6 +101,7 @@ describe("createFlowServer: a challenge, step by step", () => {
     const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken(), timeoutMs: 20_000 });
     w.clock.increment(20_000);
     expect(await server.advance(flowId)).toMatchObject({ status: "done", outcome: { outcome: "expired" } });
+    w.clock.increment(60_000);
     expect((await server.advance(flowId)).status).toBe("gone");
   });
 
@@ -185,7 +211,7 @@ describe("createFlowServer: the user's events", () => {
       challenge: async (request, options) =>
         failures-- > 0 ? { ok: false, problem: { code: "server_error", message: "test: 503", status: 503 } } : w.transport.challenge(request, options),
     };
-    const server = createFlowServer({ store: w.store, transport: flaky, clock: w.clock, random: () => 0 });
+    const server = createFlowServer({ store: w.store, transport: flaky, clock: w.clock, random: () => 0, unsealedForDevelopment: true, requireBinding: false });
     const started = pendingOf(await server.start("challenge", { mfaToken: w.mfaToken() }));
     expect(started.view.state).toBe("retryingChallenge");
     expect(started.retryAfterMs).toBe(500);
@@ -203,7 +229,7 @@ describe("createFlowServer: the user's events", () => {
     await server.advance(flowId, { type: "RESEND" });
     expect(w.transport.calls.filter((c) => c.method === "challenge")).toHaveLength(2);
     expect(await server.cancel(flowId)).toMatchObject({ status: "done", outcome: { outcome: "cancelled" } });
-    expect((await server.cancel(flowId)).status).toBe("gone");
+    expect(await server.cancel(flowId)).toMatchObject({ status: "done", outcome: { outcome: "cancelled" } });
   });
 
   it("refuses unknown events and bad fields with bad_input, without echoing the value", async () => {
@@ -252,6 +278,7 @@ describe("createFlowServer: enrollment", () => {
     w.device.scan((again.view as { qr: { barcodeUri: string } }).qr.barcodeUri);
     w.clock.increment(5_000);
     expect(await server.advance(started.flowId)).toMatchObject({ status: "done", outcome: { outcome: "enrolled" } });
+    w.clock.increment(60_000);
     expect(w.store.keys()).toEqual([]);
   });
 
@@ -265,11 +292,12 @@ describe("createFlowServer: enrollment", () => {
 
 describe("createFlowServer: encryption at rest", () => {
   const key = new Uint8Array(32).fill(7);
+  const keys = [{ id: "k1", key }];
 
   it("keeps no mfa_token, oob_code or QR in clear, and restores what it sealed", async () => {
     const w = world({ enrolled: false });
     const mfaToken = w.mfaToken();
-    const server = w.server({ encryptionKey: key });
+    const server = w.server({ encryptionKeys: keys });
     const started = pendingOf(await server.start("enroll", { mfaToken }));
     const uri = (started.view as { qr: { barcodeUri: string } }).qr.barcodeUri;
     const [text] = await storedTexts(w.store);
@@ -283,29 +311,63 @@ describe("createFlowServer: encryption at rest", () => {
 
   it("writes a new IV every time", async () => {
     const w = world();
-    const server = w.server({ encryptionKey: key });
+    const server = w.server({ encryptionKeys: keys });
     const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
     const first = (await w.store.get(`pushflow:flow:${flowId}`))!.value;
     w.clock.increment(5_000);
     await server.advance(flowId);
     const second = (await w.store.get(`pushflow:flow:${flowId}`))!.value;
-    const iv = (s: string) => /aes-gcm:([^:]+):/.exec(s)![1];
+    const iv = (s: string) => /aes-gcm:k1:([^:]+):/.exec(s)![1];
     expect(iv(first)).not.toBe(iv(second));
   });
 
-  it("discards flows it cannot open: no key, another key, or moved under another id", async () => {
+  it("leaves a flow sealed with a key it does not hold as it is, with a clear error; the key's holder goes on", async () => {
     const w = world();
-    const sealed = w.server({ encryptionKey: key });
-    const a = await sealed.start("challenge", { mfaToken: w.mfaToken() });
+    const one = w.server({ encryptionKeys: keys });
+    const two = w.server({ encryptionKeys: [{ id: "k2", key: new Uint8Array(32).fill(9) }] });
+    const none = w.server();
+    const { flowId } = await one.start("challenge", { mfaToken: w.mfaToken() });
+    const before = await w.store.get(`pushflow:flow:${flowId}`);
+    for (const stranger of [two, none]) {
+      const error = await stranger.advance(flowId, { type: "USE_OTP" }).catch((e: unknown) => e);
+      expect(isPushflowError(error) && error.code).toBe("misconfigured");
+      expect(String(error)).toMatch(/key "k1"/);
+    }
+    expect(await w.store.get(`pushflow:flow:${flowId}`)).toEqual(before);
+    expect(pendingOf(await one.advance(flowId, { type: "USE_OTP" })).view.state).toBe("challenged.otpEntry");
+    // A sealing instance does not take a flow kept in clear (written by a development instance) either.
+    const clear = await none.start("challenge", { mfaToken: w.mfaToken() });
+    expect(await one.advance(clear.flowId).catch((e: unknown) => isPushflowError(e) && e.code)).toBe("misconfigured");
+  });
+
+  it("rotates keys: seals with the first, opens with any", async () => {
+    const w = world();
+    const old = w.server({ encryptionKeys: keys });
+    const rotated = w.server({ encryptionKeys: [{ id: "k2", key: new Uint8Array(32).fill(9) }, ...keys] });
+    const { flowId } = await old.start("challenge", { mfaToken: w.mfaToken() });
+    await rotated.advance(flowId, { type: "USE_OTP" });
+    expect((await w.store.get(`pushflow:flow:${flowId}`))?.value).toMatch(/"data":"aes-gcm:k2:/);
+    const error = await old.advance(flowId).catch((e: unknown) => e);
+    expect(isPushflowError(error) && error.code).toBe("misconfigured");
+  });
+
+  it("discards flows it can never open: altered under a key it holds, or moved under another id", async () => {
+    const w = world();
+    const sealed = w.server({ encryptionKeys: keys });
     const b = await sealed.start("challenge", { mfaToken: w.mfaToken() });
     const c = await sealed.start("challenge", { mfaToken: w.mfaToken() });
-    expect((await w.server().advance(a.flowId, { type: "USE_OTP" })).status).toBe("gone");
-    expect((await w.server({ encryptionKey: new Uint8Array(32) }).advance(b.flowId, { type: "USE_OTP" })).status).toBe("gone");
+    expect((await w.server({ encryptionKeys: [{ id: "k1", key: new Uint8Array(32) }] }).advance(b.flowId, { type: "USE_OTP" })).status).toBe("gone");
     const moved = (await w.store.get(`pushflow:flow:${c.flowId}`))!.value;
     await w.store.put("pushflow:flow:BBBBBBBBBBBBBBBBBBBBBB", moved, { expiresAt: w.clock.now() + 60_000 });
     expect((await sealed.advance("BBBBBBBBBBBBBBBBBBBBBB", { type: "USE_OTP" })).status).toBe("gone");
-    expect(w.warnings.filter((m) => /could not be decrypted|no encryptionKey/.test(m))).toHaveLength(3);
-    await expect(async () => w.server({ encryptionKey: new Uint8Array(5) }).start("challenge", { mfaToken: w.mfaToken() })).rejects.toThrow(/16, 24 or 32 bytes/);
+    expect(w.warnings.filter((m) => /could not be decrypted/.test(m))).toHaveLength(2);
+  });
+
+  it("refuses a bad key, and no key without the development flag, when the server is made", () => {
+    const w = world();
+    expect(() => w.server({ encryptionKeys: [{ id: "k1", key: new Uint8Array(31) }] })).toThrow(/16, 24 or 32 bytes, got 31/);
+    expect(() => createFlowServer({ store: w.store, transport: w.transport })).toThrow(/encryptionKeys/);
+    expect(() => w.server({ encryptionKeys: [{ id: "bad id", key }] })).toThrow(/key id/);
   });
 });
 
@@ -317,8 +379,8 @@ function dying(inner: Transport): Transport {
 describe("createFlowServer: leases", () => {
   it("keeps other instances off a flow while a step runs, and lets them take over one interval after an abandoned one", async () => {
     const w = world();
-    const alive = w.server({ instanceId: "alive", leaseMs: 1_000 });
-    const doomed = createFlowServer({ store: w.store, transport: dying(w.transport), clock: w.clock, instanceId: "doomed", leaseMs: 1_000 });
+    const alive = w.server({ instanceId: "alive", leaseMs: 1_000, requestTimeoutMs: 500 });
+    const doomed = w.server({ transport: dying(w.transport), instanceId: "doomed", leaseMs: 1_000, requestTimeoutMs: 500 });
     const { flowId } = await alive.start("challenge", { mfaToken: w.mfaToken() });
     w.clock.increment(5_000);
     void doomed.advance(flowId); // claims the flow, polls, never comes back
@@ -326,9 +388,9 @@ describe("createFlowServer: leases", () => {
     expect(w.polls()).toBe(1);
 
     const held = pendingOf(await alive.advance(flowId));
-    expect(held.retryAfterMs).toBe(5_000); // the lease is at least one poll interval, not leaseMs
-    expect(await alive.advance(flowId, { type: "USE_OTP" })).toMatchObject({ status: "busy", retryAfterMs: 5_000 });
-    w.clock.increment(4_999);
+    expect(held.retryAfterMs).toBe(6_000); // leaseMs for the step, then one poll interval
+    expect(await alive.advance(flowId, { type: "USE_OTP" })).toMatchObject({ status: "busy", retryAfterMs: 6_000 });
+    w.clock.increment(5_999);
     expect((await alive.advance(flowId)).status).toBe("pending");
     expect(w.polls()).toBe(1);
 
@@ -337,7 +399,7 @@ describe("createFlowServer: leases", () => {
     expect(w.polls()).toBe(2);
     expect(taken.view.attempt).toBe(1); // the lost step left no trace: its poll is counted anew
     const times = w.transport.calls.filter((c) => c.method === "verifyOob").map((c) => c.at);
-    expect(times[1]! - times[0]!).toBe(5_000);
+    expect(times[1]! - times[0]!).toBe(6_000);
   });
 
   it("refuses to report an outcome after losing the flow to another instance", async () => {
@@ -345,27 +407,31 @@ describe("createFlowServer: leases", () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow: Transport = { ...w.transport, verifyOob: async (request, options) => (await gate, w.transport.verifyOob(request, options)) };
-    const late = createFlowServer({ store: w.store, transport: slow, clock: w.clock, leaseMs: 1_000 });
-    const quick = w.server({ leaseMs: 1_000 });
+    const late = w.server({ transport: slow, leaseMs: 1_000, requestTimeoutMs: 500 });
+    const quick = w.server({ leaseMs: 1_000, requestTimeoutMs: 500 });
     const { flowId } = await quick.start("challenge", { mfaToken: w.mfaToken() });
     w.device.approve();
     w.clock.increment(5_000);
     const lateAnswer = late.advance(flowId);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    w.clock.increment(5_000); // the slow step outlived its lease
-    expect(await quick.advance(flowId)).toMatchObject({ status: "done", outcome: { outcome: "approved" } });
+    w.clock.increment(6_000); // the slow step outlived its lease
+    const done = await quick.advance(flowId);
+    expect(done).toMatchObject({ status: "done", outcome: { outcome: "approved" } });
     release();
-    expect((await lateAnswer).status).toBe("gone");
+    // Its commit is fenced off; it answers the outcome the other step committed.
+    expect(await lateAnswer).toEqual(done);
   });
 });
 
 describe("createFlowServer: options", () => {
   it("builds transport-fetch from domain and client, and refuses missing ones", () => {
     const store = new MemoryFlowStore();
-    expect(() => createFlowServer({ store, domain: "tenant.example.com", clientId: "x", clientSecret: "s" })).not.toThrow();
-    expect(() => createFlowServer({ store })).toThrow(/transport, or domain and clientId/);
-    expect(() => createFlowServer({ store, domain: "http://evil.example.com", clientId: "x" })).toThrow();
-    expect(() => createFlowServer({ store, domain: "tenant.example.com", clientId: "x", leaseMs: 0 })).toThrow(/leaseMs/);
+    const dev = { store, unsealedForDevelopment: true };
+    expect(() => createFlowServer({ ...dev, domain: "tenant.example.com", clientId: "x", clientSecret: "s" })).not.toThrow();
+    expect(() => createFlowServer(dev)).toThrow(/transport, or domain and clientId/);
+    expect(() => createFlowServer({ ...dev, domain: "http://evil.example.com", clientId: "x" })).toThrow();
+    expect(() => createFlowServer({ ...dev, domain: "tenant.example.com", clientId: "x", leaseMs: 0 })).toThrow(/leaseMs/);
+    expect(() => createFlowServer({ ...dev, domain: "tenant.example.com", clientId: "x", leaseMs: 10_000 })).toThrow(/must exceed requestTimeoutMs/);
   });
 
   it("warns about a poll interval below Auth0's 5 s, but not on a loopback transport (the emulator)", async () => {

@@ -1,6 +1,7 @@
 import { SimulatedClock } from "xstate";
 import { MemoryFlowStore, type FlowStore } from "@pushflow/core";
-import { createDevice, createMockTransport, createTenant } from "@pushflow/transport-mock";
+import { createDevice, createTenant } from "@pushflow/tenant";
+import { createMockTransport } from "@pushflow/transport-mock";
 import { createFlowServer, type FlowServerOptions } from "../src/index.ts";
 
 export const CLIENT = { clientId: "bff", clientSecret: "client-secret-never-stored" };
@@ -16,8 +17,9 @@ export function world(options: { enrolled?: boolean; devices?: number } = {}) {
   const transport = createMockTransport(tenant, CLIENT);
   const store = new MemoryFlowStore(() => clock.now());
   const warnings: string[] = [];
+  // Unsealed and unbound unless a test says otherwise: the encryption and binding tests do.
   const server = (extra: Partial<FlowServerOptions> = {}) =>
-    createFlowServer({ store, transport, clock, warn: (m) => warnings.push(m), ...extra });
+    createFlowServer({ store, transport, clock, warn: (m) => warnings.push(m), unsealedForDevelopment: true, requireBinding: false, ...extra });
   const mfaToken = () => tenant.mintMfaToken(USER.username, CLIENT.clientId);
   const polls = () => transport.calls.filter((c) => c.method === "verifyOob").length;
   return { clock, tenant, device: devices[0]!, devices, recoveryCode, transport, store, server, mfaToken, polls, warnings };

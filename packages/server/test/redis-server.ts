@@ -32,9 +32,19 @@ export interface TestRedis {
   /** A new connection (each back-end instance has its own). */
   connect(): Redis;
   stop(): Promise<void>;
+  /**
+   * Stops the spawned redis-server (SIGTERM: it writes its AOF and exits) and starts it again on
+   * the same port and directory. Not available with PUSHFLOW_TEST_REDIS_URL.
+   */
+  restart?(): Promise<void>;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+export interface RedisSettings {
+  /** `--appendonly yes --appendfsync always`: every write is on disk before Redis answers. */
+  readonly appendonly?: boolean;
+}
+
+export async function startRedis(settings: RedisSettings = {}): Promise<TestRedis> {
   requireRedis();
   const clients: Redis[] = [];
   const connect = (url: string) => () => {
@@ -51,24 +61,34 @@ export async function startRedis(): Promise<TestRedis> {
 
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "pushflow-redis-"));
-  const child = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--logfile", ""],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  await ready(child, port);
+  const persistence = settings.appendonly ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+  const launch = async () => {
+    const spawned = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--dir", dir, "--logfile", ""], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    await ready(spawned, port);
+    return spawned;
+  };
+  const halt = async (running: ChildProcess) => {
+    if (running.exitCode === null && running.pid !== undefined) {
+      const exited = new Promise((resolve) => running.once("exit", resolve));
+      running.kill("SIGTERM");
+      await exited;
+    }
+  };
+  let child = await launch();
   const url = `redis://127.0.0.1:${port}`;
   return {
     url,
     connect: connect(url),
     stop: async () => {
       await closeClients();
-      if (child.exitCode === null && child.pid !== undefined) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await halt(child);
       rmSync(dir, { recursive: true, force: true });
+    },
+    restart: async () => {
+      await halt(child);
+      child = await launch();
     },
   };
 }
@@ -89,6 +109,7 @@ function ready(child: ChildProcess, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = "";
     const timer = setTimeout(() => fail(new Error(`redis-server on port ${port} did not start:\n${output}`)), 10_000);
+    const onExit = (code: number | null) => fail(new Error(`redis-server exited with ${code}:\n${output}`));
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill("SIGKILL");
@@ -98,11 +119,13 @@ function ready(child: ChildProcess, port: number): Promise<void> {
       output += chunk.toString();
       if (output.includes("Ready to accept connections")) {
         clearTimeout(timer);
+        // Once ready, a later exit (a restart) is not a failure to start.
+        child.off("exit", onExit);
         resolve();
       }
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
-    child.once("exit", (code) => fail(new Error(`redis-server exited with ${code}:\n${output}`)));
+    child.once("exit", onExit);
   });
 }

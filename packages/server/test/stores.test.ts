@@ -109,9 +109,9 @@ describe("file store on disk", () => {
   // The server binds core's file store to node:fs itself rather than depend on the Node adapter
   // (and, through it, on what the adapter's CLI needs). Its lock must stay the adapter's: a
   // directory may be shared by both, and they must keep out of each other's writes.
-  it("takes the same lock as @pushflow/node's file store (src/file-lock.ts is a copy of it)", () => {
+  it("takes the same lock as @pushflow/node's file store (src/node-fs.ts is a copy of it)", () => {
     const read = (path: string) => readFileSync(fileURLToPath(new URL(path, import.meta.url)), "utf8");
-    expect(read("../src/file-lock.ts")).toBe(read("../../node/src/file-lock.ts"));
+    expect(read("../src/node-fs.ts")).toBe(read("../../node/src/node-fs.ts"));
   });
 });
 
@@ -148,5 +148,42 @@ describe.skipIf(skipRedis)("redis store", () => {
     time += 30_000;
     await store.put("pushflow-ttl", "b", { expiresAt: time + 10_000, expectedVersion: 1 });
     expect(await client.pttl("pushflow-ttl")).toBeLessThanOrEqual(10_000);
+  });
+
+  it("keeps leases in their own fields, judged by Redis TIME, and fences writes with the claim's token", async () => {
+    const client = redis.connect();
+    // No `now`: leases and expiries on Redis's clock, as in production.
+    const store = new RedisFlowStore(client);
+    const other = new RedisFlowStore(redis.connect());
+    const version = await store.put("pushflow-lease", "value", { expiresAt: Date.now() + 60_000 });
+    expect(version).toBe(1);
+    const claimed = await store.claim("pushflow-lease", { expectedVersion: 1, owner: "a", leaseMs: 300 });
+    expect(claimed).toMatchObject({ token: 2 });
+    expect((claimed?.until ?? 0) - (claimed?.now ?? 0)).toBe(300);
+    // The value is not rewritten; the lease is beside it.
+    expect(await client.hget("pushflow-lease", "d")).toBe("value");
+    expect(await other.read("pushflow-lease")).toEqual({ value: "value", version: 2, lease: { owner: "a", until: claimed?.until } });
+    // Live on Redis's clock, whatever the caller's: a second claim on the new version is refused.
+    expect(await other.claim("pushflow-lease", { expectedVersion: 2, owner: "b", leaseMs: 300 })).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    const taken = await other.claim("pushflow-lease", { expectedVersion: 2, owner: "b", leaseMs: 300 });
+    expect(taken).toMatchObject({ token: 3 });
+    // The first step's writes carry its token: fenced off.
+    expect(await store.put("pushflow-lease", "late", { expiresAt: Date.now() + 60_000, expectedVersion: 2 })).toBeUndefined();
+    await store.release("pushflow-lease", 2);
+    expect((await other.read("pushflow-lease"))?.lease?.owner).toBe("b");
+    await other.release("pushflow-lease", 3);
+    expect(await other.read("pushflow-lease")).toEqual({ value: "value", version: 3 });
+    expect(await store.put("pushflow-lease", "saved", { expiresAt: Date.now() + 60_000, expectedVersion: 3 })).toBe(4);
+  });
+
+  it("runs its scripts by EVALSHA, loading them again after Redis forgot them", async () => {
+    const client = redis.connect();
+    const store = new RedisFlowStore(client);
+    await store.put("pushflow-sha", "a", { expiresAt: Date.now() + 60_000 });
+    await client.script("FLUSH");
+    expect(await store.put("pushflow-sha", "b", { expiresAt: Date.now() + 60_000, expectedVersion: 1 })).toBe(2);
+    const stats = (await client.info("commandstats")).split("\n");
+    expect(stats.some((line) => line.startsWith("cmdstat_evalsha:"))).toBe(true);
   });
 });

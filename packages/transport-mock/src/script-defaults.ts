@@ -7,9 +7,7 @@ import type {
   RecoveryTokens,
   Tokens,
 } from "@pushflow/core";
-import { FAILURES, type Failure } from "./failures.ts";
-import { DEFAULT_LIMITS } from "./limits.ts";
-import { GRANTS } from "./state.ts";
+import { DEFAULT_LIMITS, FAILURES, GRANTS, type Failure } from "@pushflow/tenant";
 
 /** Status, `error` and description a scripted problem gets unless the step says otherwise. */
 export interface ProblemDefaults {

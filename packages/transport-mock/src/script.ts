@@ -1,6 +1,6 @@
 import { PushflowError, type ErrorCode, type Problem, type Result, type Transport } from "@pushflow/core";
 import type { TransportMethod } from "./calls.ts";
-import { LABELS } from "./failures.ts";
+import { LABELS } from "./problems.ts";
 import { PROBLEM_DEFAULTS, RECOVERY_CODE_REJECTED, SUCCESS_DEFAULTS } from "./script-defaults.ts";
 
 /** The success value of a method (`Tokens` for verifyOob, …). */

@@ -1,7 +1,7 @@
 import type { FlowClock, Result, Transport } from "@pushflow/core";
 import { systemClock, TRANSPORT_METHODS } from "@pushflow/core/adapter";
 import { CallLog, wait, type RecordingTransport, type TransportMethod } from "./calls.ts";
-import { abortedProblem, LABELS } from "./failures.ts";
+import { abortedProblem, LABELS } from "./problems.ts";
 import { Counter, parseSteps, type PlannedAnswer, type RequestOf, type Script, type ScriptStep, type SuccessOf } from "./script.ts";
 
 export interface ScriptedTransportOptions {

@@ -1,8 +1,7 @@
 import type { Association, Authenticator, ChallengeAnswer, LoginAnswer, RecoveryTokens, Result, Tokens } from "@pushflow/core";
 import { CallLog, wait, type RecordingTransport, type TransportMethod } from "./calls.ts";
-import { abortedProblem, LABELS, toProblem, type TenantResult } from "./failures.ts";
-import type { GrantRecord } from "./model.ts";
-import type { VirtualTenant } from "./tenant.ts";
+import type { Grant, TenantResult, VirtualTenant } from "@pushflow/tenant";
+import { abortedProblem, LABELS, toProblem } from "./problems.ts";
 
 export interface MockTransportOptions {
   readonly clientId: string;
@@ -13,7 +12,7 @@ export interface MockTransportOptions {
 }
 
 /** The tokens of a grant, as the token endpoint's JSON would carry them. */
-export function tokensOf(grant: GrantRecord): Tokens {
+export function tokensOf(grant: Grant): Tokens {
   return {
     accessToken: grant.accessToken,
     tokenType: "Bearer",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createDevice, GuardianError } from "../src/index.ts";
+import { createDevice, GuardianError } from "@pushflow/tenant";
 import { enrolled, problemOf, setup, USER, valueOf } from "./helpers.ts";
 
 describe("virtual device", () => {

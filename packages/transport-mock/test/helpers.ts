@@ -1,6 +1,7 @@
 import type { Problem, Result } from "@pushflow/core";
 import { SimulatedClock } from "xstate";
-import { createDevice, createMockTransport, createTenant, type TenantLimits } from "../src/index.ts";
+import { createDevice, createTenant, type TenantLimits } from "@pushflow/tenant";
+import { createMockTransport } from "../src/index.ts";
 
 export const CLIENT_ID = "app";
 export const USER = "ada@example.com";

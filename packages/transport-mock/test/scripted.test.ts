@@ -1,7 +1,8 @@
 import { PushflowError, type ErrorCode } from "@pushflow/core";
 import { SimulatedClock } from "xstate";
 import { describe, expect, it } from "vitest";
-import { Counter, createScriptedTransport, parseStep, PROBLEM_DEFAULTS } from "../src/index.ts";
+import { createScriptedTransport, PROBLEM_DEFAULTS } from "../src/index.ts";
+import { Counter, parseStep } from "../src/script.ts";
 import { problemOf, valueOf } from "./helpers.ts";
 
 const request = { mfaToken: "Fe26.2*t", oobCode: "oob" };

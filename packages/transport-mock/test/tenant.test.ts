@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createMockTransport, GuardianError } from "../src/index.ts";
+import { GuardianError } from "@pushflow/tenant";
+import { createMockTransport } from "../src/index.ts";
 import { CLIENT_ID, enrolled, PASSWORD, problemOf, setup, USER, valueOf } from "./helpers.ts";
 
 describe("login", () => {

@@ -1,6 +1,7 @@
 import { SimulatedClock } from "xstate";
 import { describe, expect, it } from "vitest";
-import { createMockTransport, createTenant } from "../src/index.ts";
+import { createTenant } from "@pushflow/tenant";
+import { createMockTransport } from "../src/index.ts";
 import { CLIENT_ID, enrolled, PASSWORD, setup, USER, valueOf } from "./helpers.ts";
 
 describe("mock transport", () => {

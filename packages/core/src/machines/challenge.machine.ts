@@ -18,7 +18,6 @@ import {
   answer,
   approvalOf,
   approved,
-  deadlineFrom,
   delaysFrom,
   durationOption,
   failedWith,
@@ -58,6 +57,19 @@ export const challengeDueTimes = {
   /** The next poll, or the end of the resend cooldown when that comes first: one timer for both. */
   untilWake: (context: ChallengeContext) => (context.resendReady ? context.nextPollAt : Math.min(context.nextPollAt, context.resendAvailableAt)),
 };
+
+/**
+ * The flow's deadline, taken by every state that can be in it: `rate_limited` when the server's
+ * last answer said wait (a 429), `expired` otherwise. A retry the server asked for past it loses to it.
+ */
+const endsAtDeadline = [{ guard: "wasRateLimited", target: "#challenge.rate_limited" }, { target: "#challenge.expired" }] as const;
+
+/** Why a challenge expired, by how far it got: listing, sending the push, choosing, or the push itself. */
+function expiredReason(context: ChallengeContext): string {
+  if (context.oobCode !== undefined) return REASONS.challengeExpired;
+  if (context.authenticatorId !== undefined) return REASONS.pushNotSentExpired;
+  return context.choices.length > 0 ? REASONS.choiceExpired : REASONS.listExpired;
+}
 
 /** Checks a challenge's options and fills in defaults; bad input is a PushflowError naming the option. */
 export function challengeSettingsFrom(input: ChallengeInput): ChallengeSettings {
@@ -143,9 +155,9 @@ export const challengeSetup = setup({
     emitPollBackoff: emit(({ context }) => pollBackoffEmitted(context)),
     assignResumed: assign({ resumeAt: undefined }),
     emitResume: emit((_, resume: { at: ChallengeResumePoint; repeats?: "challenge" }): FlowEmitted => ({ type: "resume", ...resume })),
-    assignChoices: assign((_, { answer }: { answer: ListAnswer }) => ({ choices: listed(answer), retries: 0 })),
-    // The user has the challenge's timeout to choose; the push, once sent, gets a deadline of its own.
-    assignChoiceDeadline: assign(({ context }, { answer }: { answer: ListAnswer }) => ({ deadlineAt: deadlineFrom(context, answer.at, context.settings.timeoutMs) })),
+    // The runtime replaces it with one that reads its clock (runtime.ts).
+    assignDeadline: assign(({ context }) => flowUpdates.started(context, 0, context.settings.timeoutMs)),
+    assignChoices: assign((_, { answer }: { answer: ListAnswer }) => ({ choices: listed(answer), retries: 0, lastWait: undefined })),
     assignRequested: assign(({ context }) => ({ authenticatorId: context.settings.requestedId })),
     assignOnlyChoice: assign(({ context }) => ({ authenticatorId: context.choices[0]?.id })),
     assignChosen: assign((_, { id }: { id: string }) => ({ authenticatorId: id })),
@@ -159,8 +171,6 @@ export const challengeSetup = setup({
       if (!answer.ok) return {};
       return {
         oobCode: answer.value.oobCode,
-        // The deadline counts from the first push (not from the choice); a resend does not extend it.
-        deadlineAt: context.oobCode === undefined ? deadlineFrom(context, answer.at, context.settings.timeoutMs) : context.deadlineAt,
         nextPollAt: answer.at + context.intervalMs,
         resendAvailableAt: answer.at + context.settings.resendCooldownMs,
         resendReady: false,
@@ -210,10 +220,12 @@ export const challengeMachine = challengeSetup.createMachine({
         { guard: { type: "isResumingAt", params: { at: "polling" } }, target: "#challenge.challenged.polling", actions: ["assignResumed", { type: "emitResume", params: { at: "polling" } }] },
         { guard: { type: "isResumingAt", params: { at: "otpEntry" } }, target: "#challenge.challenged.otpEntry", actions: ["assignResumed", { type: "emitResume", params: { at: "otpEntry" } }] },
         { guard: { type: "isResumingAt", params: { at: "recoveryEntry" } }, target: "#challenge.challenged.recoveryEntry", actions: ["assignResumed", { type: "emitResume", params: { at: "recoveryEntry" } }] },
-        { target: "#challenge.listing" },
+        // A new flow: its deadline counts from now, for every state that follows.
+        { target: "#challenge.listing", actions: "assignDeadline" },
       ],
     },
     listing: {
+      after: { untilDeadline: endsAtDeadline },
       invoke: {
         id: "listAuthenticators",
         src: "listAuthenticators",
@@ -222,11 +234,7 @@ export const challengeMachine = challengeSetup.createMachine({
           { guard: { type: "hasRequested", params: answer }, target: "#challenge.challenging", actions: [{ type: "assignChoices", params: answer }, "assignRequested"] },
           { guard: { type: "isRequestedMissing", params: answer }, target: "#challenge.not_enrolled", actions: "assignUnknownAuthenticator" },
           { guard: { type: "hasOneChoice", params: answer }, target: "#challenge.challenging", actions: [{ type: "assignChoices", params: answer }, "assignOnlyChoice"] },
-          {
-            guard: { type: "hasSeveralChoices", params: answer },
-            target: "#challenge.choosing",
-            actions: [{ type: "assignChoices", params: answer }, { type: "assignChoiceDeadline", params: answer }],
-          },
+          { guard: { type: "hasSeveralChoices", params: answer }, target: "#challenge.choosing", actions: { type: "assignChoices", params: answer } },
           { guard: { type: "isSuccess", params: answer }, target: "#challenge.not_enrolled", actions: "assignNoPushAuthenticator" },
           { guard: { type: "canRetry", params: answer }, target: "#challenge.retryingList", actions: [{ type: "assignRetry", params: answer }, "emitRetryBackoff"] },
           { guard: { type: "isMfaTokenInvalid", params: answer }, target: "#challenge.mfa_token_invalid", actions: { type: "assignProblem", params: answer } },
@@ -239,10 +247,11 @@ export const challengeMachine = challengeSetup.createMachine({
     },
     retryingList: {
       tags: ["resumable"],
-      after: { untilRetry: { target: "#challenge.listing" } },
+      after: { untilRetry: { target: "#challenge.listing" }, untilDeadline: endsAtDeadline },
     },
     choosing: {
       tags: ["resumable"],
+      // The list just answered: nothing said wait, so the deadline means the user did not choose.
       after: { untilDeadline: { target: "#challenge.expired" } },
       on: {
         CHOOSE_AUTHENTICATOR: {
@@ -254,6 +263,7 @@ export const challengeMachine = challengeSetup.createMachine({
     },
     challenging: {
       tags: ["resumable"],
+      after: { untilDeadline: endsAtDeadline },
       invoke: {
         id: "requestChallenge",
         src: "requestChallenge",
@@ -272,12 +282,11 @@ export const challengeMachine = challengeSetup.createMachine({
     },
     retryingChallenge: {
       tags: ["resumable"],
-      after: { untilRetry: { target: "#challenge.challenging" } },
+      after: { untilRetry: { target: "#challenge.challenging" }, untilDeadline: endsAtDeadline },
     },
     challenged: {
-      after: {
-        untilDeadline: [{ guard: "wasRateLimited", target: "#challenge.rate_limited" }, { target: "#challenge.expired" }],
-      },
+      // One deadline for the push and the code screens inside.
+      after: { untilDeadline: endsAtDeadline },
       initial: "polling",
       states: {
         polling: {
@@ -410,7 +419,7 @@ export const challengeMachine = challengeSetup.createMachine({
     rejected: { type: "final", output: { outcome: "rejected", reason: REASONS.rejected } },
     expired: {
       type: "final",
-      output: ({ context }): ChallengeOutput => ({ outcome: "expired", reason: context.oobCode === undefined ? REASONS.choiceExpired : REASONS.challengeExpired }),
+      output: ({ context }): ChallengeOutput => ({ outcome: "expired", reason: expiredReason(context) }),
     },
     not_enrolled: {
       type: "final",

@@ -4,7 +4,7 @@ import type { FlowContext, FlowInput, MachineSettings } from "./shared.ts";
 export interface ChallengeInput extends FlowInput {
   /** Challenge this authenticator (`push|dev_…`); by default the only active push one, or the user chooses. */
   readonly authenticatorId?: string;
-  /** How long to wait for an answer after the first push; default 5 minutes. */
+  /** How long the whole challenge may take, from its start (list, choice, push and polls); default 5 minutes. */
   readonly timeoutMs?: number;
   /** Minimum time between two pushes; default 12 s (Auth0 sends 5 a minute). */
   readonly resendCooldownMs?: number;

@@ -36,6 +36,9 @@ export const enrollmentDueTimes = {
   untilNextPoll: (context: EnrollmentContext) => context.nextPollAt,
 };
 
+/** The flow's deadline, as for the challenge: `rate_limited` when the server's last answer said wait, `expired` otherwise. */
+const endsAtDeadline = [{ guard: "wasRateLimited", target: "#enrollment.rate_limited" }, { target: "#enrollment.expired" }] as const;
+
 /** Checks an enrollment's options and fills in defaults; bad input is a PushflowError naming the option. */
 export function enrollmentSettingsFrom(input: EnrollmentInput): EnrollmentContext["settings"] {
   const acknowledge = input.acknowledgeRecoveryCodes ?? "manual";
@@ -95,15 +98,17 @@ export const enrollmentSetup = setup({
     emitPollBackoff: emit(({ context }) => pollBackoffEmitted(context)),
     assignResumed: assign({ resumeAt: undefined }),
     emitResume: emit((_, resume: { at: EnrollmentResumePoint; repeats?: "associate" }): FlowEmitted => ({ type: "resume", ...resume })),
+    // The runtime replaces it with one that reads its clock (runtime.ts).
+    assignDeadline: assign(({ context }) => flowUpdates.started(context, 0, context.settings.enrollmentWindowMs)),
     assignAssociation: assign(({ context }, { answer }: { answer: AssociateAnswer }) => {
       if (!answer.ok) return {};
-      const expiresAt = deadlineFrom(context, answer.at, context.settings.enrollmentWindowMs);
       return {
         oobCode: answer.value.oobCode,
         barcodeUri: answer.value.barcodeUri,
-        expiresAt,
-        deadlineAt: expiresAt,
+        // What Auth0 gives the QR, from the association; the flow itself still ends at its own deadline.
+        expiresAt: deadlineFrom(context, answer.at, context.settings.enrollmentWindowMs),
         nextPollAt: answer.at + context.intervalMs,
+        lastWait: undefined,
         recoveryCodesPending: (answer.value.recoveryCodes?.length ?? 0) > 0,
         retries: 0,
         problem: undefined,
@@ -116,10 +121,6 @@ export const enrollmentSetup = setup({
       codes: answer.ok ? (answer.value.recoveryCodes ?? []) : [],
     })),
     assignTokens: assign((_, { answer }: { answer: Answer<Tokens> }) => (answer.ok ? { approval: approved(answer.value, "push") } : {})),
-    // The user has the enrollment window again to acknowledge the codes, then the flow ends enrolled all the same.
-    assignAcknowledgementDeadline: assign(({ context }, { answer }: { answer: Answer<Tokens> }) => ({
-      deadlineAt: answer.at + context.settings.enrollmentWindowMs,
-    })),
     assignCodesAcknowledged: assign({ recoveryCodesPending: false }),
   },
 });
@@ -153,11 +154,13 @@ export const enrollmentMachine = enrollmentSetup.createMachine({
           target: "#enrollment.awaitingDevice",
           actions: ["assignResumed", { type: "emitResume", params: { at: "awaitingDevice" } }],
         },
-        { target: "#enrollment.associating" },
+        // A new flow: its deadline counts from now, for every state that follows.
+        { target: "#enrollment.associating", actions: "assignDeadline" },
       ],
     },
     associating: {
       tags: ["resumable"],
+      after: { untilDeadline: endsAtDeadline },
       invoke: {
         id: "associate",
         src: "associate",
@@ -182,13 +185,11 @@ export const enrollmentMachine = enrollmentSetup.createMachine({
     },
     retryingAssociate: {
       tags: ["resumable"],
-      after: { untilRetry: { target: "#enrollment.associating" } },
+      after: { untilRetry: { target: "#enrollment.associating" }, untilDeadline: endsAtDeadline },
     },
     awaitingDevice: {
       tags: ["resumable"],
-      after: {
-        untilDeadline: [{ guard: "wasRateLimited", target: "#enrollment.rate_limited" }, { target: "#enrollment.expired" }],
-      },
+      after: { untilDeadline: endsAtDeadline },
       on: { ACK_RECOVERY_CODES: { actions: "assignCodesAcknowledged" } },
       initial: "waiting",
       states: {
@@ -205,7 +206,7 @@ export const enrollmentMachine = enrollmentSetup.createMachine({
               {
                 guard: { type: "isConfirmedWithCodesPending", params: answer },
                 target: "#enrollment.awaitingAcknowledgement",
-                actions: [{ type: "assignTokens", params: answer }, { type: "assignAcknowledgementDeadline", params: answer }],
+                actions: { type: "assignTokens", params: answer },
               },
               { guard: { type: "isSuccess", params: answer }, target: "#enrollment.enrolled", actions: { type: "assignTokens", params: answer } },
               {
@@ -232,7 +233,7 @@ export const enrollmentMachine = enrollmentSetup.createMachine({
     awaitingAcknowledgement: {
       // The tokens are in hand: no record may hold them, and the codes could not be shown again anyway.
       tags: ["holdsTokens"],
-      // The user is enrolled whatever comes now: a cancel or the deadline ends the flow `enrolled`, saying the codes were not acknowledged.
+      // The user is enrolled whatever comes now: a cancel or the flow's deadline ends it `enrolled`, saying the codes were not acknowledged.
       after: { untilDeadline: { target: "#enrollment.enrolled" } },
       on: {
         ACK_RECOVERY_CODES: { target: "#enrollment.enrolled", actions: "assignCodesAcknowledged" },
@@ -247,7 +248,10 @@ export const enrollmentMachine = enrollmentSetup.createMachine({
         tokens: approvalOf(context).tokens,
       }),
     },
-    expired: { type: "final", output: { outcome: "expired", reason: REASONS.enrollmentExpired } },
+    expired: {
+      type: "final",
+      output: ({ context }): EnrollmentOutput => ({ outcome: "expired", reason: context.oobCode === undefined ? REASONS.associationExpired : REASONS.enrollmentExpired }),
+    },
     already_enrolled: { type: "final", output: { outcome: "already_enrolled", reason: REASONS.alreadyEnrolled } },
     ...sharedFinalStates("enrollment"),
   },

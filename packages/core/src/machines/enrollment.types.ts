@@ -2,7 +2,7 @@ import type { FlowContext, FlowInput, MachineSettings } from "./shared.ts";
 
 /** Input of the enrollment machine. */
 export interface EnrollmentInput extends FlowInput {
-  /** How long the QR stays valid; Auth0 gives 5 minutes. */
+  /** How long the QR stays valid from the association (Auth0 gives 5 minutes), and the whole enrollment may take from its start. */
   readonly enrollmentWindowMs?: number;
   /**
    * `manual` (default): after the device confirms a first enrollment, the flow waits in

@@ -39,14 +39,17 @@ export function challengeWithRuntime(runtime: FlowRuntime) {
   return (bound.challenge ??= buildChallenge(runtime));
 }
 
-// Requests go through the transport; waits and the time a poll went out come from the clock.
+// Requests go through the transport; waits, the start and the time a poll went out come from the clock.
 function buildEnrollment(runtime: FlowRuntime) {
   const { associate, verifyOob } = runtimeActors(runtime);
   const now = () => runtime.clock.now();
   return enrollmentMachine.provide({
     actors: { associate, verifyOob },
     delays: delaysFrom(enrollmentDueTimes, now),
-    actions: { assignPollSent: assign(({ context }) => flowUpdates.pollSent(context, now())) },
+    actions: {
+      assignDeadline: assign(({ context }) => flowUpdates.started(context, now(), context.settings.enrollmentWindowMs)),
+      assignPollSent: assign(({ context }) => flowUpdates.pollSent(context, now())),
+    },
   });
 }
 
@@ -56,6 +59,9 @@ function buildChallenge(runtime: FlowRuntime) {
   return challengeMachine.provide({
     actors: { listAuthenticators, requestChallenge, verifyOob, verifyOtp, verifyRecoveryCode },
     delays: delaysFrom(challengeDueTimes, now),
-    actions: { assignPollSent: assign(({ context }) => flowUpdates.pollSent(context, now())) },
+    actions: {
+      assignDeadline: assign(({ context }) => flowUpdates.started(context, now(), context.settings.timeoutMs)),
+      assignPollSent: assign(({ context }) => flowUpdates.pollSent(context, now())),
+    },
   });
 }

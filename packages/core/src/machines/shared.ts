@@ -41,13 +41,20 @@ export interface FlowContext {
   readonly settings: MachineSettings;
   readonly intervalMs: number;
   readonly oobCode: string | undefined;
-  /** Absolute deadline of the waiting phase on the flow clock. */
+  /**
+   * The flow's absolute deadline on the flow clock: set as it starts (its timeout, capped by the
+   * mfa_token's lifetime), kept when resumed; every state ends there. Undefined only before the start.
+   */
   readonly deadlineAt: number | undefined;
   /** Earliest time of the next poll on the flow clock: one interval after the last one sent, or later. */
   readonly nextPollAt: number;
   /** Polls sent so far. */
   readonly attempt: number;
-  /** What the last poll answer that kept the flow waiting was. */
+  /**
+   * What the last answer that kept the flow waiting was (a poll, or a one-shot call to retry);
+   * cleared by an answer that moves the flow on. At the deadline, `rate_limited` here ends the
+   * flow `rate_limited`: the server said wait.
+   */
   readonly lastWait: WaitCode | undefined;
   /** Consecutive transient failures of the current call (associate, list, challenge or poll). */
   readonly retries: number;
@@ -147,7 +154,7 @@ export const flowGuards = {
   isMfaTokenInvalid: (_: unknown, { answer }: AnswerParams) => failedWith(answer, "mfa_token_invalid"),
   isMisconfigured: (_: unknown, { answer }: AnswerParams) => failedWith(answer, "misconfigured"),
   isRateLimited: (_: unknown, { answer }: AnswerParams) => failedWith(answer, "rate_limited"),
-  /** The deadline came while the server kept answering 429. */
+  /** The deadline came while the server had last answered 429: it said wait. */
   wasRateLimited: ({ context }: Args) => context.lastWait === "rate_limited",
   /**
    * A poll refused as invalid (Auth0: `invalid_grant` "Invalid oob_code.") right after a poll of
@@ -165,6 +172,8 @@ type FlowUpdate = Partial<Omit<FlowContext, "settings">>;
  * registers them in its own `setup()` (XState types an action by its machine's context), one line each.
  */
 export const flowUpdates = {
+  /** The flow starts at `at`: every state of it ends by `windowMs` later (or when the mfa_token expires). */
+  started: (context: FlowContext, at: number, windowMs: number): FlowUpdate => ({ deadlineAt: deadlineFrom(context, at, windowMs) }),
   /** A decisive failure: kept for the outcome's reason. */
   problem: (answer: AnyAnswer): FlowUpdate => (answer.ok ? {} : { problem: answer.problem }),
   /** A poll refused after a lost answer: what probably happened, in words a user can act on, then the server's. */
@@ -172,9 +181,19 @@ export const flowUpdates = {
     answer.ok ? {} : { problem: { ...answer.problem, message: `${reason} (${answer.problem.message})` } },
   /** A request that threw instead of answering. */
   crash: (error: unknown): FlowUpdate => ({ problem: crashProblem(error) }),
-  /** A one-shot call failed and will be tried again. */
+  /**
+   * A one-shot call failed and will be tried again, however late the server asks: a wait past
+   * the deadline loses to it, and the flow ends there.
+   */
   retry: (context: FlowContext, answer: Answer<unknown>): FlowUpdate =>
-    answer.ok ? {} : { retries: context.retries + 1, retryAt: retryAt(answer.problem, context.retries, answer.at, answer.jitter), problem: answer.problem },
+    answer.ok || !isWaitCode(answer.problem.code)
+      ? {}
+      : {
+          retries: context.retries + 1,
+          retryAt: retryAt(answer.problem, context.retries, answer.at, answer.jitter),
+          problem: answer.problem,
+          lastWait: answer.problem.code,
+        },
   /** A poll went out at `sentAt`: no other may follow within one interval, whatever comes next. */
   pollSent: (context: FlowContext, sentAt: number): FlowUpdate => ({
     attempt: context.attempt + 1,
@@ -208,7 +227,7 @@ export function pollBackoffEmitted(context: FlowContext): FlowEmitted {
   return { type: "backoff", cause, retryAt: context.nextPollAt };
 }
 
-/** The deadline of a waiting phase that starts at `at`, capped by the mfa_token's lifetime. */
+/** A window that starts at `at`, capped by the mfa_token's lifetime: the flow's deadline, the QR's expiry. */
 export function deadlineFrom(context: FlowContext, at: number, windowMs: number): number {
   return Math.min(at + windowMs, context.settings.mfaTokenExpiresAt ?? Number.POSITIVE_INFINITY);
 }
@@ -253,7 +272,8 @@ export function sharedFinalStates(flow: "enrollment" | "challenge") {
     failed: {
       type: "final",
       output: ({ context }: Args) => {
-        const error = context.problem ?? { code: "internal" as const, message: `the ${flow} failed unexpectedly` };
+        // A problem may carry a new mfa_token (an mfa_required answer where the flow cannot use one): a secret, left out.
+        const { mfaToken: _secret, ...error } = context.problem ?? { code: "internal" as const, message: `the ${flow} failed unexpectedly` };
         return { outcome: "failed", reason: error.message, error };
       },
     },
@@ -272,7 +292,9 @@ export function delaysFrom<C, K extends string>(
   const delays = {} as Record<K, (args: { readonly context: C }) => number>;
   for (const key of Object.keys(due) as K[]) {
     const dueAt = due[key];
-    delays[key] = ({ context }) => Math.max(0, dueAt(context) - now());
+    // Past 2^31 − 1 ms a real setTimeout fires at once: a later wait is held at the maximum
+    // (the flow's deadline, never further away, ends it first).
+    delays[key] = ({ context }) => Math.min(MAX_WAIT_MS, Math.max(0, dueAt(context) - now()));
   }
   return delays;
 }

@@ -29,16 +29,21 @@ const pick = (s: PathSnapshot, keys: string[]) => Object.fromEntries(keys.map((k
 /** The last poll's answer never came (isAnswerLost). */
 const answerLost = (s: PathSnapshot) => ["network", "timeout", "server_error"].includes(String(s.context["lastWait"]));
 
-/** What the guards of each machine read, and nothing that only words a reason: a finite graph. */
+/** A retry the server asked for past the deadline: the deadline, not the retry, comes next. */
+const retryPastDeadline = (s: PathSnapshot) => Number(s.context["retryAt"]) > Number(s.context["deadlineAt"]);
+
+/** What the guards of each machine read, and which of two timers comes first: a finite graph. */
 export const DEFAULT_PROJECTIONS: Record<string, (s: PathSnapshot) => unknown> = {
   enrollment: (s) => ({
     ...pick(s, ["retries", "recoveryCodesPending", "resumeAt"]),
     rateLimited: s.context["lastWait"] === "rate_limited",
+    retryPastDeadline: retryPastDeadline(s),
     answerLost: answerLost(s),
   }),
   challenge: (s) => ({
     ...pick(s, ["retries", "authenticatorId", "resendReady", "resumeAt"]),
     rateLimited: s.context["lastWait"] === "rate_limited",
+    retryPastDeadline: retryPastDeadline(s),
     answerLost: answerLost(s),
     codeRefused: s.context["codeError"] !== undefined,
     choices: (s.context["choices"] as unknown[] | undefined)?.length ?? 0,
@@ -80,7 +85,8 @@ export function getModelPaths(machine: AnyStateMachine, options: ModelPathOption
     const prefix = toState.get(serializeState(node.state)) ?? [];
     for (const edge of Object.values(node.transitions)) {
       const event = JSON.stringify(edge.event, (k, v: unknown) => (k === "error" ? "Error" : v));
-      const key = `${JSON.stringify(node.state.value)} ${event} ${JSON.stringify(edge.state.value)}`;
+      // One path per (state, event, next state), and per which timer comes first: a retry past the deadline is a case of its own.
+      const key = `${JSON.stringify(node.state.value)} ${retryPastDeadline(node.state)} ${event} ${JSON.stringify(edge.state.value)}`;
       candidates.push({
         description: `${stateLabel(node.state)} --${edge.event.type}--> ${stateLabel(edge.state)}`,
         steps: [...prefix, { event: edge.event, state: edge.state }],

@@ -27,6 +27,13 @@ const SOME_FAILURES: ErrorCode[] = [
   "mfa_required",
 ];
 
+/**
+ * A 429 and a 503 asking to wait a day (`Retry-After: 86400`): longer than any flow's deadline,
+ * so the deadline ends the retry wait.
+ */
+const DAY_MS = 86_400_000;
+const waitADay = [stamped(fail("rate_limited", { retryAfterMs: DAY_MS, status: 429 })), stamped(fail("server_error", { retryAfterMs: DAY_MS, status: 503 }))];
+
 export const REQUESTED_ID = "push|dev_0000000000000000";
 const otherPush = ok([{ id: "push|dev_0000000000000009", authenticatorType: "oob", oobChannel: "auth0", active: true }]);
 
@@ -45,7 +52,7 @@ export const flowEvents = [
   { type: "SUBMIT_RECOVERY_CODE", code: "" },
   { type: "BACK_TO_PUSH" },
   // transport answers
-  ...done("associate", [stamped(answers.association(["RECOVERY0CODE0000000000X"])), stamped(answers.association()), ...failures(SOME_FAILURES)]),
+  ...done("associate", [stamped(answers.association(["RECOVERY0CODE0000000000X"])), stamped(answers.association()), ...failures(SOME_FAILURES), ...waitADay]),
   crash("associate"),
   ...done("listAuthenticators", [
     stamped(answers.pushAuthenticators(1)),
@@ -53,9 +60,10 @@ export const flowEvents = [
     stamped(answers.pushAuthenticators(0)),
     stamped(otherPush),
     ...failures(SOME_FAILURES),
+    ...waitADay,
   ]),
   crash("listAuthenticators"),
-  ...done("requestChallenge", [stamped(answers.pushChallenge()), stamped(ok({ challengeType: "otp" })), ...failures(SOME_FAILURES)]),
+  ...done("requestChallenge", [stamped(answers.pushChallenge()), stamped(ok({ challengeType: "otp" })), ...failures(SOME_FAILURES), ...waitADay]),
   crash("requestChallenge"),
   ...done("verifyOtp", [stamped(answers.tokens()), ...failures(SOME_FAILURES)]),
   crash("verifyOtp"),

@@ -29,8 +29,8 @@ const savedChallenge: ChallengeContext = {
   resendAvailableAt: 100_000,
 };
 
-/** A saved challenge before its first push: no oob_code, no deadline yet. */
-const savedBeforePush: ChallengeContext = { ...savedChallenge, authenticatorId: undefined, oobCode: undefined, deadlineAt: undefined, nextPollAt: 0 };
+/** A saved challenge before its first push: no oob_code yet, the deadline it started with. */
+const savedBeforePush: ChallengeContext = { ...savedChallenge, authenticatorId: undefined, oobCode: undefined, nextPollAt: 0 };
 
 const specs: ModelSpec[] = [
   {
@@ -42,8 +42,8 @@ const specs: ModelSpec[] = [
       { resume: { at: "awaitingDevice", context: savedEnrollment } },
       // Saved after a poll whose answer was lost: an invalid oob_code now means the answer may have been the tokens.
       { resume: { at: "awaitingDevice", context: { ...savedEnrollment, lastWait: "network", retries: 1 } } },
-      { resume: { at: "retryingAssociate", context: { ...savedEnrollment, oobCode: undefined, deadlineAt: undefined, retries: 1, retryAt: 2_000 } } },
-      { resume: { at: "associating", context: { ...savedEnrollment, oobCode: undefined, deadlineAt: undefined } } },
+      { resume: { at: "retryingAssociate", context: { ...savedEnrollment, oobCode: undefined, retries: 1, retryAt: 2_000 } } },
+      { resume: { at: "associating", context: { ...savedEnrollment, oobCode: undefined } } },
     ],
     events: flowEvents,
     project: DEFAULT_PROJECTIONS["enrollment"]!,
@@ -84,7 +84,7 @@ for (const spec of specs) {
       const paths = getModelPaths(spec.machine, { input, events: spec.events, project: spec.project });
       it(`input ${i}: generates paths`, () => expect(paths.length).toBeGreaterThan(3));
       for (const path of paths) {
-        it(`input ${i}: ${path.description}`, () => replay(spec, input, path.steps, recorder.inspect));
+        it(`input ${i}: ${path.description}`, (test) => replay(spec, input, path.steps, recorder.inspect, (why) => test.skip(why)));
       }
     }
     afterAll(() => {

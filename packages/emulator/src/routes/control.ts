@@ -1,6 +1,6 @@
 import type { Context, Hono } from "hono";
 import { TOTP } from "otpauth";
-import { enrollmentTxIdOf, GuardianError, type DevicePolicy, type VirtualDevice } from "@pushflow/transport-mock";
+import { enrollmentTxIdOf, GuardianError, type DevicePolicy, type VirtualDevice } from "@pushflow/tenant";
 import type { EmulatorContext, EmulatorEnv } from "../context.ts";
 import { faultProblem, type FaultSpec } from "../faults.ts";
 import { field, json, type Body } from "../http.ts";

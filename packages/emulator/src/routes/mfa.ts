@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { FAILURES, type Bearer } from "@pushflow/transport-mock";
+import { FAILURES, type Bearer } from "@pushflow/tenant";
 import type { EmulatorContext, EmulatorEnv } from "../context.ts";
 import { bearerOf, failureResponse, field, json, listField, missing } from "../http.ts";
 import { looksLikeJwt } from "../tokens.ts";

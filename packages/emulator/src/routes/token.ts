@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import { FAILURES, GRANTS, type Grant } from "@pushflow/transport-mock";
+import { FAILURES, GRANTS, type Grant } from "@pushflow/tenant";
 import type { EmulatorContext, EmulatorEnv } from "../context.ts";
 import { failureResponse, field, json, missing, oauthError, type Body } from "../http.ts";
 

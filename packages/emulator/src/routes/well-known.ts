@@ -1,5 +1,5 @@
 import type { Hono } from "hono";
-import { GRANTS } from "@pushflow/transport-mock";
+import { GRANTS } from "@pushflow/tenant";
 import type { EmulatorContext, EmulatorEnv } from "../context.ts";
 import { json } from "../http.ts";
 

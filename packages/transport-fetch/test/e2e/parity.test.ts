@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Result, Transport } from "@pushflow/core";
 import { startEmulator, type RunningEmulator } from "@pushflow/emulator";
-import { createDevice, createMockTransport, createTenant, type TenantOptions, type VirtualDevice, type VirtualTenant } from "@pushflow/transport-mock";
+import { createDevice, createTenant, type TenantOptions, type VirtualDevice, type VirtualTenant } from "@pushflow/tenant";
+import { createMockTransport } from "@pushflow/transport-mock";
 import { createFetchTransport } from "../../src/index.ts";
 import { CallTracker, SteppingClock, expectNoLeaks, ledger } from "./harness.ts";
 

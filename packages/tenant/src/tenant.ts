@@ -5,7 +5,7 @@ import { cryptoRandomBytes, type RandomBytes } from "./ids.ts";
 import { DEFAULT_LIMITS, type TenantLimits } from "./limits.ts";
 import type { ChallengeStatus, ClientSpec, EnrollmentStatus, GrantRecord, UserSpec } from "./model.ts";
 import { authenticatorViews, deleteAuthenticator, listAuthenticators, type Bearer } from "./operations/authenticators.ts";
-import { challenge, pendingPushes, resolvePush, type ChallengeInput, type ChallengeOutput } from "./operations/challenge.ts";
+import { challenge, pendingPushes, resolvePush, type TenantChallengeInput, type TenantChallengeOutput } from "./operations/challenge.ts";
 import {
   associate,
   confirmEnrollment,
@@ -55,7 +55,8 @@ export interface UserView {
   readonly recoveryCode: string | undefined;
 }
 
-export interface EnrollmentView {
+/** An enrollment transaction (an association waiting for its scan) as tests see it. */
+export interface EnrollmentTransactionView {
   readonly txId: string;
   readonly username: string;
   readonly barcodeUri: string;
@@ -64,6 +65,7 @@ export interface EnrollmentView {
   readonly status: EnrollmentStatus | "expired";
 }
 
+/** A push challenge as tests and devices see it. */
 export interface PushView {
   readonly id: string;
   readonly username: string;
@@ -81,7 +83,7 @@ export interface TenantApi {
   login(input: LoginInput): TenantResult<LoginOutput>;
   associate(input: AssociateInput): TenantResult<AssociateOutput>;
   listAuthenticators(bearer: Bearer): TenantResult<Authenticator[]>;
-  challenge(input: ChallengeInput): TenantResult<ChallengeOutput>;
+  challenge(input: TenantChallengeInput): TenantResult<TenantChallengeOutput>;
   verifyOob(input: VerifyOobInput): TenantResult<Grant>;
   verifyOtp(input: VerifyOtpInput): TenantResult<Grant>;
   verifyRecoveryCode(input: VerifyRecoveryCodeInput): TenantResult<Grant>;
@@ -260,10 +262,10 @@ export class VirtualTenant {
   }
 
   /** Enrollment transactions, oldest first; of one user when given. */
-  enrollments(username?: string): EnrollmentView[] {
+  enrollments(username?: string): EnrollmentTransactionView[] {
     this.state.settle();
     const now = this.state.now();
-    const out: EnrollmentView[] = [];
+    const out: EnrollmentTransactionView[] = [];
     for (const tx of this.state.enrollments.values()) {
       const user = this.state.user(tx.userId);
       if (username !== undefined && user.username.toLowerCase() !== username.toLowerCase()) continue;

@@ -3,14 +3,14 @@ import type { AuthenticatorRecord, ChallengeRecord } from "../model.ts";
 import { GRANTS, type ClientAuth, type TenantState } from "../state.ts";
 import { GuardianError } from "./guardian-error.ts";
 
-export interface ChallengeInput extends ClientAuth {
+export interface TenantChallengeInput extends ClientAuth {
   readonly mfaToken: string;
   /** Whitespace-separated accepted types (`oob`, `otp`); omitted = all. */
   readonly challengeType?: string | undefined;
   readonly authenticatorId?: string | undefined;
 }
 
-export type ChallengeOutput =
+export type TenantChallengeOutput =
   | { readonly challengeType: "oob"; readonly oobCode: string; readonly challengeId: string; readonly expiresAt: number }
   | { readonly challengeType: "otp" };
 
@@ -18,7 +18,7 @@ export type ChallengeOutput =
  * `POST /mfa/challenge`. A push consumes one of the user's push tokens (5 a minute) and
  * supersedes the user's previous pending push.
  */
-export function challenge(state: TenantState, input: ChallengeInput): TenantResult<ChallengeOutput> {
+export function challenge(state: TenantState, input: TenantChallengeInput): TenantResult<TenantChallengeOutput> {
   const types = (input.challengeType ?? "oob otp").split(/\s+/).filter((t) => t !== "");
   const client = state.authenticateMfaClient(input, types.includes("oob") ? GRANTS.mfaOob : GRANTS.mfaOtp);
   if (!client.ok) return client;

@@ -1,4 +1,4 @@
-import type { ErrorCode, Problem } from "@pushflow/core";
+import type { ErrorCode } from "@pushflow/core";
 
 /** The rate-limit state a 429 reports in its `x-ratelimit-*` headers. */
 export interface RateLimitInfo {
@@ -18,7 +18,7 @@ export interface Failure {
   readonly status: number;
   readonly error: string;
   readonly description: string;
-  /** Sent as `Retry-After` (whole seconds, rounded up). */
+  /** Whole seconds (at least 1), as `Retry-After` carries it: both faces tell a flow the same wait. */
   readonly retryAfterMs?: number;
   /** Sent as `x-ratelimit-limit`, `-remaining`, `-reset` (unix seconds). */
   readonly rateLimit?: RateLimitInfo;
@@ -28,6 +28,9 @@ export type TenantResult<T> = { readonly ok: true; readonly value: T } | { reado
 
 export const success = <T>(value: T): TenantResult<T> => ({ ok: true, value });
 export const refuse = <T>(failure: Failure): TenantResult<T> => ({ ok: false, failure });
+
+/** A wait rounded up to whole seconds (at least 1), as the `Retry-After` header carries it. */
+const wholeSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000)) * 1000;
 
 const f = (code: ErrorCode, status: number, error: string, description: string): Failure => ({ code, status, error, description });
 
@@ -42,7 +45,7 @@ export const FAILURES = {
       "slow_down",
       `You are polling faster than allowed. Try again in ${Math.max(1, Math.ceil(refillMs / 1000))} seconds.`,
     ),
-    retryAfterMs,
+    retryAfterMs: wholeSeconds(retryAfterMs),
   }),
   /** The live capture says `access_denied` (the docs say `invalid_grant`). */
   pushRejected: () => f("rejected", 400, "access_denied", "MFA Authorization rejected."),
@@ -65,14 +68,14 @@ export const FAILURES = {
       "too_many_requests",
       "Too many requests. Check the X-RateLimit-Limit, X-RateLimit-Remaining and X-RateLimit-Reset headers.",
     ),
-    retryAfterMs,
+    retryAfterMs: wholeSeconds(retryAfterMs),
     rateLimit,
   }),
   invalidOtp: () => f("invalid_code", 403, "invalid_grant", "Invalid otp_code."),
   invalidRecoveryCode: () => f("invalid_code", 403, "invalid_grant", "MFA Authorization rejected."),
   tooManyAttempts: (retryAfterMs: number): Failure => ({
     ...f("too_many_attempts", 429, "too_many_attempts", "Too many failed codes. Wait for some minutes before retrying."),
-    retryAfterMs,
+    retryAfterMs: wholeSeconds(retryAfterMs),
   }),
   wrongCredentials: () => f("invalid_credentials", 403, "invalid_grant", "Wrong email or password."),
   invalidRequest: (description: string) => f("invalid_request", 400, "invalid_request", description),
@@ -86,51 +89,3 @@ export const FAILURES = {
     f("invalid_request", 403, "insufficient_scope", `Insufficient scope, expected any of: ${scope}`),
   authenticatorNotFound: () => f("invalid_authenticator", 404, "invalid_authenticator", "Authenticator not found"),
 } as const;
-
-/** What a call does and where it goes, for a problem message (never a header or a body). */
-export interface CallLabel {
-  readonly what: string;
-  readonly method: string;
-  readonly path: string;
-}
-
-/** The labels of the eight transport calls. */
-export const LABELS = {
-  login: { what: "login", method: "POST", path: "/oauth/token" },
-  associate: { what: "associate", method: "POST", path: "/mfa/associate" },
-  listAuthenticators: { what: "list authenticators", method: "GET", path: "/mfa/authenticators" },
-  challenge: { what: "challenge", method: "POST", path: "/mfa/challenge" },
-  verifyOob: { what: "verify oob", method: "POST", path: "/oauth/token" },
-  verifyOtp: { what: "verify otp", method: "POST", path: "/oauth/token" },
-  verifyRecoveryCode: { what: "verify recovery code", method: "POST", path: "/oauth/token" },
-  deleteAuthenticator: { what: "delete authenticator", method: "DELETE", path: "/mfa/authenticators/{id}" },
-} as const satisfies Record<string, CallLabel>;
-
-/**
- * The core `Problem` of a failure, worded like transport-fetch's:
- * `verify oob failed: POST /oauth/token → 400 authorization_pending: Authorization pending…`.
- * The descriptions above never contain a secret, so neither does the message.
- */
-export function toProblem(failure: Failure, label: CallLabel): Problem {
-  const message = `${label.what} failed: ${label.method} ${label.path} → ${failure.status} ${failure.error}: ${failure.description}`;
-  return {
-    code: failure.code,
-    message,
-    status: failure.status,
-    error: failure.error,
-    ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: wholeSeconds(failure.retryAfterMs) }),
-  };
-}
-
-/**
- * A wait as the HTTP face sends it (`Retry-After` in whole seconds, at least 1) and the fetch
- * transport reads it back, so that both faces tell a flow the same thing.
- */
-export function wholeSeconds(ms: number): number {
-  return Math.max(1, Math.ceil(ms / 1000)) * 1000;
-}
-
-/** The problem of an aborted call: it resolves, it never throws, and the tenant is untouched. */
-export function abortedProblem(label: CallLabel): Problem {
-  return { code: "network", message: `${label.what} failed: ${label.method} ${label.path} → the request was aborted` };
-}

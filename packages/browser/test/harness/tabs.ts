@@ -1,0 +1,52 @@
+/**
+ * One tab of a challenge shared across tabs: the test starts it, cancels it, and reads what this
+ * tab saw (its role, when `started` resolved, its outcome) with the page's own clock.
+ */
+import { challenge, type BrowserChallengeHandle } from "../../src/index.ts";
+
+export interface TabSeen {
+  role: "leader" | "follower" | undefined;
+  startedAt: number | undefined;
+  outcome: string | undefined;
+  endedAt: number | undefined;
+  cancelledAt: number | undefined;
+}
+
+declare global {
+  interface Window {
+    tab: {
+      start(user: { username: string; password: string }, pollIntervalMs: number): void;
+      cancel(): void;
+      /** Cancels after keeping this tab's event loop busy for `ms`: messages that arrive meanwhile wait. */
+      cancelAfterBusy(ms: number): void;
+      seen(): TabSeen;
+    };
+  }
+}
+
+let handle: BrowserChallengeHandle | undefined;
+const seen: TabSeen = { role: undefined, startedAt: undefined, outcome: undefined, endedAt: undefined, cancelledAt: undefined };
+const cancel = () => {
+  seen.cancelledAt = Date.now();
+  handle?.cancel();
+};
+
+window.tab = {
+  start({ username, password }, pollIntervalMs) {
+    handle = challenge({ domain: location.origin, clientId: "pushflow-demo", username, password, pollIntervalMs });
+    void handle.started.then(() => (seen.startedAt = Date.now()));
+    void handle.outcome.then((output) => {
+      seen.outcome = output.outcome;
+      seen.endedAt = Date.now();
+    });
+  },
+  cancel,
+  cancelAfterBusy(ms) {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      // Busy on purpose: a `done` from the leader must arrive before this tab's cancel is asked.
+    }
+    cancel();
+  },
+  seen: () => ({ ...seen, role: handle?.role() }),
+};

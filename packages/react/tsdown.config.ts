@@ -1,0 +1,10 @@
+import { defineConfig } from "tsdown";
+
+export default defineConfig({
+  entry: ["src/index.ts", "src/qr.ts"],
+  format: "esm",
+  dts: true,
+  platform: "neutral",
+  unbundle: false,
+  fixedExtension: true,
+});
