@@ -1,5 +1,9 @@
-import type { AnyStateMachine, EventObject } from "xstate";
+import type { AnyMachineSnapshot, AnyStateMachine, EventObject } from "xstate";
 import { TestModel } from "xstate/graph";
+import { challengeDueTimes } from "../machines/challenge.machine.ts";
+import type { ChallengeContext } from "../machines/challenge.types.ts";
+import { enrollmentDueTimes } from "../machines/enrollment.machine.ts";
+import type { EnrollmentContext } from "../machines/enrollment.types.ts";
 import { flowEvents } from "./sample-events.ts";
 
 /** The parts of a snapshot a model path carries. */
@@ -24,6 +28,14 @@ export interface ModelPathOptions {
   /** The part of the context that tells two states apart; default: what the machine's guards read. */
   readonly project?: (snapshot: PathSnapshot) => unknown;
 }
+
+/** When each named `after` delay of a pushflow machine ends, read from its context. */
+export type DueTimes = Readonly<Record<string, (context: EnrollmentContext & ChallengeContext) => number>>;
+
+const DUE_TIMES: Record<string, DueTimes> = { enrollment: enrollmentDueTimes, challenge: challengeDueTimes };
+
+/** The delay an `after` event is named after (xstate.after.<delay>.<state id>). */
+export const timerDelay = (type: string): string | undefined => /^xstate\.after\.([^.]+)\./.exec(type)?.[1];
 
 const pick = (s: PathSnapshot, keys: string[]) => Object.fromEntries(keys.map((k) => [k, s.context[k] ?? null]));
 /** The last poll's answer never came (isAnswerLost). */
@@ -68,22 +80,15 @@ export function getModelPaths(machine: AnyStateMachine, options: ModelPathOption
     input: options.input,
     // Only the events the current state takes: an error event for a child that is not running
     // would put the snapshot in an error status that no real run can reach.
-    events: (snapshot: { status: string; can(event: EventObject): boolean }) =>
-      snapshot.status === "active" ? events.filter((event) => snapshot.can(event)) : [],
-    serializeState,
-  } as never);
-  type Steps = { event: EventObject; state: PathSnapshot }[];
-  const toState = new Map(
-    model.getShortestPaths({ allowDuplicatePaths: true }).map((p) => [serializeState(p.state as never), p.steps as unknown as Steps]),
-  );
-  const adjacency = model.getAdjacencyMap() as unknown as Record<
-    string,
-    { state: PathSnapshot; transitions: Record<string, { event: EventObject; state: PathSnapshot }> }
-  >;
-  const candidates: (ModelPath & { key: string })[] = [];
-  for (const node of Object.values(adjacency)) {
+    events: (snapshot) => (snapshot.status === "active" ? events.filter((event) => snapshot.can(event)) : []),
+    serializeState: (snapshot) => serializeState(snapshot),
+  });
+  const toState = new Map(model.getShortestPaths({ allowDuplicatePaths: true }).map((p) => [serializeState(p.state), p.steps]));
+  const adjacency = model.getAdjacencyMap();
+  const candidates: { description: string; steps: { event: EventObject; state: AnyMachineSnapshot }[]; key: string }[] = [];
+  for (const node of valuesOf(adjacency)) {
     const prefix = toState.get(serializeState(node.state)) ?? [];
-    for (const edge of Object.values(node.transitions)) {
+    for (const edge of valuesOf(node.transitions)) {
       const event = JSON.stringify(edge.event, (k, v: unknown) => (k === "error" ? "Error" : v));
       // One path per (state, event, next state), and per which timer comes first: a retry past the deadline is a case of its own.
       const key = `${JSON.stringify(node.state.value)} ${retryPastDeadline(node.state)} ${event} ${JSON.stringify(edge.state.value)}`;
@@ -94,9 +99,39 @@ export function getModelPaths(machine: AnyStateMachine, options: ModelPathOption
       });
     }
   }
+  const dueTimes = DUE_TIMES[machine.id] ?? {};
+  const timerTypes = timers.map((t) => t.type);
   candidates.sort((a, b) => a.steps.length - b.steps.length);
   const seen = new Set<string>();
-  return candidates.filter((c) => !seen.has(c.key) && seen.add(c.key)).map(({ description, steps }) => ({ description, steps }));
+  return candidates
+    .filter((c) => inTimeOrder(c.steps, timerTypes, dueTimes) && !seen.has(c.key) && seen.add(c.key))
+    .map(({ description, steps }) => ({ description, steps }));
+}
+
+/**
+ * The model knows no time: in a state with two timers it takes either. A real run takes the one
+ * due first, so a path whose timer step another running timer beats (a retry the server asked for
+ * past the deadline, a poll due after it) cannot happen and is left out.
+ */
+function inTimeOrder(steps: readonly { event: EventObject; state: AnyMachineSnapshot }[], timers: readonly string[], dueTimes: DueTimes): boolean {
+  return steps.every((step, i) => {
+    const before = steps[i - 1]?.state;
+    const delay = timerDelay(step.event.type);
+    if (before === undefined || delay === undefined) return true;
+    return earlierTimer(before, step.event.type, timers, dueTimes) === undefined;
+  });
+}
+
+/** The running timer due before `type` in `snapshot`, if any. */
+export function earlierTimer(snapshot: AnyMachineSnapshot, type: string, timers: readonly string[], dueTimes: DueTimes): string | undefined {
+  const due = (timer: string) => dueTimes[timerDelay(timer) ?? ""]?.(snapshot.context) ?? 0;
+  const running = timers.filter((t) => snapshot.can({ type: t }));
+  return running.find((timer) => due(timer) < due(type));
+}
+
+/** Object.values for xstate/graph's maps, whose keys are branded strings (Object.values types those as unknown). */
+function valuesOf<K extends string, V>(record: { readonly [key in K]: V }): V[] {
+  return Object.values<V>(record);
 }
 
 function stateLabel(s: PathSnapshot): string {

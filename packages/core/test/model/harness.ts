@@ -3,6 +3,7 @@ import { createActor, SimulatedClock, type AnyActorRef, type AnyStateMachine, ty
 import { getStateNodes } from "xstate/graph";
 import type { ErrorCode } from "../../src/errors.ts";
 import { createControlledTransport, fail, type ControlledTransport, type PathSnapshot, type TransportMethod } from "../../src/testing.ts";
+import { earlierTimer, timerDelay, type DueTimes } from "../../src/testing/model-paths.ts";
 
 /** Lets answers and timer resolutions reach the actors: they only chain promises, no real timers. */
 async function settle(): Promise<void> {
@@ -23,7 +24,7 @@ export interface ModelSpec {
   /** A real actor with the given transport and clock. */
   readonly start: (sut: { clock: SimulatedClock; transport: ControlledTransport; input: unknown; inspect: (e: InspectionEvent) => void }) => AnyActorRef;
   /** When each `after` delay of the machine ends, from the real actor's context. */
-  readonly dueTimes: Readonly<Record<string, (context: never) => number>>;
+  readonly dueTimes: DueTimes;
 }
 
 export type AnySnapshot = {
@@ -60,21 +61,6 @@ async function advanceTo(clock: SimulatedClock, time: number) {
   await settle();
 }
 
-const timerDelay = (type: string) => /^xstate\.after\.([^.]+)\./.exec(type)?.[1];
-
-/**
- * The model knows no time: in a state with two timers it takes either. A real run takes the one
- * due first, so a step on a timer that another running timer beats cannot happen (a retry the
- * server asked for past the deadline, a poll due after it). Answers the timer that fires first, or
- * undefined when the step's own timer does.
- */
-function earlierTimer(spec: ModelSpec, actor: AnyActorRef, type: string): string | undefined {
-  const snapshot = actor.getSnapshot() as AnySnapshot & { can(event: EventObject): boolean };
-  const due = (timer: string) => (spec.dueTimes[timerDelay(timer) ?? ""] as ((context: unknown) => number) | undefined)?.(snapshot.context) ?? 0;
-  const running = spec.machine.root.events.filter((t) => t.startsWith("xstate.after.") && snapshot.can({ type: t }));
-  return running.find((timer) => due(timer) < due(type));
-}
-
 /** Makes the real system do what one model step says happened. */
 async function drive(spec: ModelSpec, sut: Sut, event: EventObject): Promise<void> {
   const { type } = event;
@@ -82,7 +68,7 @@ async function drive(spec: ModelSpec, sut: Sut, event: EventObject): Promise<voi
   if (timer) {
     const dueAt = spec.dueTimes[timer[1] ?? ""];
     if (!dueAt) throw new Error(`no due time for ${type}`);
-    return advanceTo(sut.clock, (dueAt as (context: unknown) => number)((sut.actor.getSnapshot() as AnySnapshot).context));
+    return advanceTo(sut.clock, dueAt(sut.actor.getSnapshot().context));
   }
   const request = /^xstate\.(done|error)\.actor\.(.+)$/.exec(type);
   if (request) {
@@ -134,25 +120,25 @@ export function coverageRecorder(prefix: string) {
 }
 
 /**
- * Replays one path on a real actor, comparing state and projected context at every step. A path
- * with a timer step that cannot come first (see earlierTimer) is skipped with `skip`, saying why.
+ * Replays one path on a real actor, comparing state and projected context at every step. The
+ * generator leaves out paths whose timers cannot fire in that order; the real actor must agree
+ * that each timer step's own timer is the one due first.
  */
 export async function replay(
   spec: ModelSpec,
   input: unknown,
   steps: readonly { event: EventObject; state: PathSnapshot }[],
   inspect: (e: InspectionEvent) => void,
-  skip: (why: string) => void,
 ) {
   const clock = new SimulatedClock();
   const transport = createControlledTransport();
   const actor = spec.start({ clock, transport, input, inspect });
+  const timers = spec.machine.root.events.filter((type) => timerDelay(type) !== undefined);
   await settle();
   for (const [index, step] of steps.entries()) {
-    const beaten = timerDelay(step.event.type) === undefined ? undefined : earlierTimer(spec, actor, step.event.type);
-    if (beaten !== undefined) {
-      actor.stop();
-      return skip(`step ${index}: ${beaten} fires before ${step.event.type} in a real run`);
+    if (timerDelay(step.event.type) !== undefined) {
+      const beaten = earlierTimer(actor.getSnapshot(), step.event.type, timers, spec.dueTimes);
+      expect(beaten, `step ${index}: ${beaten} fires before ${step.event.type} in a real run`).toBeUndefined();
     }
     if (step.event.type !== "xstate.init") await drive(spec, { clock, transport, actor }, step.event);
     const real = actor.getSnapshot() as AnySnapshot;

@@ -84,7 +84,7 @@ for (const spec of specs) {
       const paths = getModelPaths(spec.machine, { input, events: spec.events, project: spec.project });
       it(`input ${i}: generates paths`, () => expect(paths.length).toBeGreaterThan(3));
       for (const path of paths) {
-        it(`input ${i}: ${path.description}`, (test) => replay(spec, input, path.steps, recorder.inspect, (why) => test.skip(why)));
+        it(`input ${i}: ${path.description}`, () => replay(spec, input, path.steps, recorder.inspect));
       }
     }
     afterAll(() => {
