@@ -1,10 +1,12 @@
 import { createRemoteJWKSet, jwtVerify, type JWTPayload } from "jose";
-import { SimulatedClock } from "xstate";
 import { expect } from "vitest";
 import type { AdapterOptions, CallOptions, CredentialsGiven, FlowEvents, FlowHandle, FlowOutput, Problem, Result, Transport } from "@pushflow/core";
 import { createAdapter, TRANSPORT_METHODS } from "@pushflow/core/adapter";
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "@pushflow/emulator";
 import { createFetchTransport } from "../../src/index.ts";
+import { SteppingClock } from "../stepping-clock.ts";
+
+export { SteppingClock };
 
 /** The seeded clients of the emulator. */
 export const PUBLIC_CLIENT = "pushflow-demo";
@@ -15,32 +17,6 @@ export const NO_MFA_CLIENT = "pushflow-no-mfa";
  * (without one it is opaque), and an id_token's `email` only with the `email` scope.
  */
 export const API_LOGIN = { audience: "https://api.pushflow.test/", scope: "openid profile email" } as const;
-
-/** XState's SimulatedClock that also knows when its next timer is due, so a run can step from timer to timer. */
-export class SteppingClock extends SimulatedClock {
-  private readonly due = new Map<number, number>();
-
-  override setTimeout(fn: (...args: unknown[]) => void, timeout: number): number {
-    const id: number = super.setTimeout(() => {
-      this.due.delete(id);
-      fn();
-    }, timeout);
-    this.due.set(id, this.now() + timeout);
-    return id;
-  }
-
-  override clearTimeout(id: number): void {
-    this.due.delete(id);
-    super.clearTimeout(id);
-  }
-
-  /** When the earliest pending timer fires, if any. */
-  nextDue(): number | undefined {
-    let next: number | undefined;
-    for (const at of this.due.values()) if (next === undefined || at < next) next = at;
-    return next;
-  }
-}
 
 export type SecretKind = "mfa_token" | "oob_code" | "client_secret" | "token" | "recovery_code" | "otp" | "password";
 

@@ -4,7 +4,7 @@ import { createFetchTransport } from "../../src/index.ts";
 import type { HostileServer, FlowSide } from "./hostile-server.ts";
 import { seeded, type Rng } from "./random.ts";
 import { GRACE_MS, ROUTE_OF, type FlowTrace } from "./rules.ts";
-import { SteppingClock } from "./stepping-clock.ts";
+import { SteppingClock } from "../stepping-clock.ts";
 import { watch } from "./watched-transport.ts";
 
 /** Real time: how long one request may take before the transport gives up (hangs end here). */
