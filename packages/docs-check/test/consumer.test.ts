@@ -146,7 +146,7 @@ describe.concurrent("the packed packages, installed by npm into an app", () => {
   it("the Deno adapter page's example enrolls a user with no phone under deno run", async ({ expect }) => {
     const { mfaToken } = await loginOfNewUser("deno-enroll", false);
     const port = new URL(emulatorUrl()).port;
-    const result = await run(denoBinary(ROOT), ["run", `--allow-net=127.0.0.1:${port}`, "--allow-env=PUSHFLOW_MFA_TOKEN", "--no-prompt", "run-adapter-deno.ts"], {
+    const result = await run(denoBinary(), ["run", `--allow-net=127.0.0.1:${port}`, "--allow-env=PUSHFLOW_MFA_TOKEN", "--no-prompt", "run-adapter-deno.ts"], {
       cwd: app,
       env: denoEnv(join(tmp, "deno-dir"), { PUSHFLOW_MFA_TOKEN: mfaToken }),
       timeoutMs: 90_000,

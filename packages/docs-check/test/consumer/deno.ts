@@ -1,15 +1,8 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { mkdirSync } from "node:fs";
 import { quietEnv } from "./run.ts";
 
-/** The `deno` executable of the workspace's `deno` npm package (a dev dependency of packages/deno). */
-export function denoBinary(root: string): string {
-  const require = createRequire(join(root, "packages/deno/package.json"));
-  const exe = join(dirname(require.resolve("deno/package.json")), process.platform === "win32" ? "deno.exe" : "deno");
-  if (!existsSync(exe)) throw new Error(`no deno binary at ${exe} (pnpm install links it)`);
-  return exe;
-}
+/** The `deno` executable of the workspace's `deno` npm package, found as the Deno adapter's own tests find it. */
+export { denoBinary } from "../../../deno/test/helpers/deno.ts";
 
 /** Deno's cache inside the throwaway folder of the run, and no update check. */
 export function denoEnv(dir: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
