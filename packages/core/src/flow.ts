@@ -1,11 +1,12 @@
 import { EventEmitter } from "eventemitter3";
-import { createActor, type Actor, type AnyStateMachine, type SnapshotFrom } from "xstate";
+import { createActor, type Actor, type ActorRef, type AnyStateMachine, type EventObject, type Snapshot } from "xstate";
 import { systemClock, type FlowClock } from "./clock.ts";
-import { isPushflowError, type Problem } from "./errors.ts";
-import type { DoneEvent, FlowEvents } from "./events.ts";
+import { isPushflowError, PushflowError, type Problem } from "./errors.ts";
+import type { FlowEvents } from "./events.ts";
 import type { FlowRuntime } from "./machines/actors.ts";
-import type { ChallengeEvent, ChallengeInput } from "./machines/challenge.types.ts";
-import type { EnrollmentEvent, EnrollmentInput } from "./machines/enrollment.types.ts";
+import type { ChallengeContext, ChallengeEvent, ChallengeInput, ChallengeResumePoint } from "./machines/challenge.types.ts";
+import type { EnrollmentContext, EnrollmentEvent, EnrollmentInput, EnrollmentResumePoint } from "./machines/enrollment.types.ts";
+import type { FlowEmitted } from "./machines/events.types.ts";
 import { REASONS, type ChallengeOutput, type EnrollmentOutput, type FlowOutput } from "./machines/outcomes.ts";
 import { DEFAULTS } from "./machines/policy.ts";
 import type { FlowContext } from "./machines/shared.ts";
@@ -13,10 +14,19 @@ import { challengeSettingsFrom, type challengeMachine } from "./machines/challen
 import { enrollmentSettingsFrom, type enrollmentMachine } from "./machines/enrollment.machine.ts";
 import { challengeWithRuntime, enrollmentWithRuntime } from "./machines/runtime.ts";
 import { requestGates } from "./machines/actors.ts";
-import { RECORD_VERSION, type FlowKind, type FlowRecord } from "./persistence.ts";
+import { RECORD_VERSION, RESUME_POINTS, type FlowKind, type FlowRecord } from "./persistence.ts";
 import { redactInspection, redactingObserver, type Inspector } from "./inspection.ts";
 import type { Transport } from "./transport.ts";
-import { challengeView, enrollmentView, stateName, type ChallengeView, type EnrollmentView } from "./views.ts";
+import {
+  challengeView,
+  enrollmentView,
+  stateName,
+  type ChallengeSnapshot,
+  type ChallengeView,
+  type EnrollmentSnapshot,
+  type EnrollmentView,
+  type FlowView,
+} from "./views.ts";
 
 /** How to run a flow: everything outside the machine comes in here. */
 export interface FlowOptions {
@@ -68,64 +78,106 @@ export type ChallengeFlow = Flow<ChallengeView, ChallengeOutput, ChallengeEvent,
  * event is relayed from one emitter to another.
  */
 export function startEnrollment(input: EnrollmentInput, options: FlowOptions, events = new EventEmitter<FlowEvents>()): EnrollmentFlow {
-  const runtime = runtimeOf(options);
-  const flow = runFlow("enroll", enrollmentWithRuntime(runtime), input, options, events, toEnrollmentView, topState);
+  const saved = options.record;
+  checkInput(saved ? undefined : () => enrollmentSettingsFrom(input), input, options);
+  const actor = createActor(enrollmentWithRuntime(runtimeOf(options)), {
+    input: saved ? resumeFrom<EnrollmentResumePoint, EnrollmentContext>(RESUME_POINTS.enroll, saved) : input,
+    ...actorOptions(options),
+  });
+  const flow = runFlow<EnrollmentSnapshot, EnrollmentEvent, EnrollmentOutput, EnrollmentView>("enroll", actor, options, events, enrollmentView, topState);
   const qr = () => {
-    const c = (flow.actor.getSnapshot() as SnapshotFrom<ReturnType<typeof enrollmentWithRuntime>>).context;
+    const c = actor.getSnapshot().context;
     return c.barcodeUri === undefined || c.expiresAt === undefined ? undefined : { barcodeUri: c.barcodeUri, expiresAt: c.expiresAt };
   };
-  if (options.record) {
+  if (saved) {
     // A resumed enrollment shows its QR again: the first `qr` event went to the previous page or process.
     flow.started.then((running) => {
       const shown = qr();
-      if (running && shown && flow.actor.getSnapshot().status === "active") flow.events.emit("qr", { type: "qr", ...shown });
+      if (running && shown && actor.getSnapshot().status === "active") events.emit("qr", { type: "qr", ...shown });
     });
   }
-  return { ...flow.api, qr } as EnrollmentFlow;
+  return { ...flow.api, actor, qr };
 }
 
 /** Starts (or resumes) a push challenge; `events` as for startEnrollment. */
 export function startChallenge(input: ChallengeInput, options: FlowOptions, events = new EventEmitter<FlowEvents>()): ChallengeFlow {
-  return runFlow("challenge", challengeWithRuntime(runtimeOf(options)), input, options, events, toChallengeView, challengeResumeAt)
-    .api as ChallengeFlow;
+  const saved = options.record;
+  checkInput(saved ? undefined : () => challengeSettingsFrom(input), input, options);
+  const actor = createActor(challengeWithRuntime(runtimeOf(options)), {
+    input: saved ? resumeFrom<ChallengeResumePoint, ChallengeContext>(RESUME_POINTS.challenge, saved) : input,
+    ...actorOptions(options),
+  });
+  const flow = runFlow<ChallengeSnapshot, ChallengeEvent, ChallengeOutput, ChallengeView>("challenge", actor, options, events, challengeView, challengeResumeAt);
+  return { ...flow.api, actor };
 }
 
 // Shared by every flow rather than made per flow: a back-end may hold thousands.
-const toEnrollmentView = (s: SnapshotFrom<AnyStateMachine>) => enrollmentView(s as never);
-const toChallengeView = (s: SnapshotFrom<AnyStateMachine>) => challengeView(s as never);
-const topState = (s: SnapshotFrom<AnyStateMachine>) => stateName(s.value).split(".")[0] ?? "";
+const topState = (s: EnrollmentSnapshot | ChallengeSnapshot) => stateName(s.value).split(".")[0] ?? "";
 /** Inside `challenged`, the screen the user is on: the push, or a code entry. */
-const challengeResumeAt = (s: SnapshotFrom<AnyStateMachine>) => (s.matches("challenged") ? (stateName(s.value).split(".")[1] ?? "polling") : topState(s));
+const challengeResumeAt = (s: ChallengeSnapshot) => (s.matches("challenged") ? (stateName(s.value).split(".")[1] ?? "polling") : topState(s));
+
+/**
+ * Checks a new flow's input (`settings`, which throws a PushflowError: bad input is an error at
+ * the call, not an actor that starts in an error state) and warns about a short poll interval.
+ */
+function checkInput(settings: (() => unknown) | undefined, input: EnrollmentInput | ChallengeInput, options: FlowOptions): void {
+  settings?.();
+  if (input.pollIntervalMs !== undefined && input.pollIntervalMs < DEFAULTS.pollIntervalMs && options.transport.loopback !== true) {
+    const warn = options.warn ?? ((message: string) => console.warn(message));
+    warn(`pushflow: a poll interval of ${input.pollIntervalMs} ms is below Auth0's 5 s; expect slow_down answers`);
+  }
+}
+
+/** The actor's options both flows share: the clock, and the inspector (redacting). */
+function actorOptions(options: FlowOptions) {
+  return { clock: options.clock ?? systemClock, ...(options.inspect ? { inspect: redactingObserver(options.inspect) } : {}) };
+}
+
+/**
+ * A saved flow as its machine's input: one of its kind's resume points, and its context. It goes
+ * on from that context in that state: its timers start anew from the absolute times the context
+ * keeps, so it waits only what is left. A record is data read back from a store, whose type leaves
+ * the context open: `parseRecord` checked its shape, and `record()` below wrote it from the context
+ * of this same machine, which is what the one cast here says.
+ */
+function resumeFrom<P extends string, C extends FlowContext>(points: readonly P[], saved: FlowRecord): { readonly resume: { readonly at: P; readonly context: C } } {
+  const at = points.find((point) => point === saved.at);
+  if (at === undefined) throw new PushflowError("invalid_record", "the saved flow has no state to go on from: it was discarded; start a new flow");
+  return { resume: { at, context: saved.context as C } };
+}
 
 function runtimeOf(options: FlowOptions): FlowRuntime {
   const clock = options.clock ?? systemClock;
   return options.random ? { transport: options.transport, clock, random: options.random } : { transport: options.transport, clock };
 }
 
-function runFlow<TView>(
+/** What the flow runner reads of a snapshot, whichever machine it is of. */
+type FlowSnapshot<TOutput extends FlowOutput> = Snapshot<TOutput> & {
+  readonly context: FlowContext;
+  hasTag(tag: string): boolean;
+};
+
+/** The outcomes the runner itself may end a flow with, before or beside its machine: every flow has them. */
+type RunnerOutput =
+  | { readonly outcome: "cancelled"; readonly reason: string }
+  | { readonly outcome: "failed"; readonly reason: string; readonly error: Problem };
+
+/**
+ * Runs a flow on its actor, typed by the actor's own machine (XState's ActorRef of its snapshot,
+ * events and emitted events): the view, the resume point and `send` are checked against it.
+ * The caller adds the actor to the API it answers.
+ */
+function runFlow<TSnapshot extends FlowSnapshot<TOutput>, TEvent extends EventObject, TOutput extends FlowOutput, TView extends FlowView>(
   kind: FlowKind,
-  machine: AnyStateMachine,
-  input: EnrollmentInput | ChallengeInput,
+  // The flow cancels itself with CANCEL: the actor must take it (both machines do, at every state).
+  actor: ActorRef<TSnapshot, TEvent | { readonly type: "CANCEL" }, FlowEmitted>,
   options: FlowOptions,
   events: EventEmitter<FlowEvents>,
-  toView: (snapshot: SnapshotFrom<AnyStateMachine>) => TView,
-  resumeAt: (snapshot: SnapshotFrom<AnyStateMachine>) => string,
+  toView: (snapshot: TSnapshot) => TView,
+  resumeAt: (snapshot: TSnapshot) => string,
 ) {
   const clock = options.clock ?? systemClock;
   const warn = options.warn ?? ((message: string) => console.warn(message));
-  // Bad input is a PushflowError thrown here, not an actor that starts in an error state.
-  if (!options.record) (kind === "enroll" ? enrollmentSettingsFrom(input) : challengeSettingsFrom(input));
-  if (input.pollIntervalMs !== undefined && input.pollIntervalMs < DEFAULTS.pollIntervalMs && options.transport.loopback !== true) {
-    warn(`pushflow: a poll interval of ${input.pollIntervalMs} ms is below Auth0's 5 s; expect slow_down answers`);
-  }
-  // A saved flow starts from its context, in the state it was saved in: its timers start anew from
-  // the absolute times the context keeps, so it waits only what is left.
-  const saved = options.record;
-  const actor = createActor(machine, {
-    input: saved ? { resume: { at: saved.at, context: saved.context } } : input,
-    clock,
-    ...(options.inspect ? { inspect: redactingObserver(options.inspect) } : {}),
-  });
   // `flow.actor.system.inspect(...)` (through any actor of the flow) gets redacted events too.
   redactInspection(actor.system);
 
@@ -168,17 +220,17 @@ function runFlow<TView>(
     actor.stop();
   }
 
-  let settle: (output: FlowOutput) => void = () => {};
-  const done = new Promise<FlowOutput>((resolve) => (settle = resolve));
+  let settle: (output: TOutput | RunnerOutput) => void = () => {};
+  const done = new Promise<TOutput | RunnerOutput>((resolve) => (settle = resolve));
   let finished = false;
-  const finish = (output: FlowOutput) => {
+  const finish = (output: TOutput | RunnerOutput) => {
     if (finished) return;
     finished = true;
     options.signal?.removeEventListener("abort", cancel);
     persist(null);
     // `done` goes out and the outcome settles once the record is gone, so a process may exit right after.
     void saving.then(() => {
-      events.emit("done", { type: "done", flow: kind, ...output } as DoneEvent);
+      events.emit("done", { type: "done", flow: kind, ...output });
       settle(output);
     });
   };
@@ -194,8 +246,8 @@ function runFlow<TView>(
       if (snapshot === last) return;
       last = snapshot;
       // A view is built only for someone who listens: a back-end with many flows often does not.
-      if (events.listenerCount("state") > 0) events.emit("state", { type: "state", view: toView(snapshot) as never });
-      if (snapshot.status === "done") finish(snapshot.output as FlowOutput);
+      if (events.listenerCount("state") > 0) events.emit("state", { type: "state", view: toView(snapshot) });
+      if (snapshot.status === "done") finish(snapshot.output);
       else if (!options.persist) return;
       else if (snapshot.hasTag("holdsTokens")) persist(null);
       else {
@@ -231,15 +283,14 @@ function runFlow<TView>(
     kind,
     events,
     done,
-    actor,
     // After the end an event changes nothing (XState would only warn about a stopped actor).
-    send: (event: { type: string }) => {
+    send: (event: TEvent) => {
       if (event.type === "CANCEL") cancel();
-      else if (!finished) actor.send(event as never);
+      else if (!finished) actor.send(event);
     },
     cancel,
     view: () => toView(actor.getSnapshot()),
     record,
   };
-  return { api, actor, events, started };
+  return { api, started };
 }

@@ -41,6 +41,7 @@ export function redactEvent(event: InspectionEvent): InspectionEvent {
     else if (key === "_transitions") copy[key] = Array.isArray(value) ? value.map(transitionView) : undefined;
     else copy[key] = redactDeep(value, 0, instanceView);
   }
+  // A cast on purpose: the copy holds RefViews where XState's type has actor refs (never the actor itself), and XState has no type for a redacted event.
   return copy as unknown as InspectionEvent;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SimulatedClock } from "xstate";
 import type { ErrorCode } from "../src/errors.ts";
-import { startEnrollment } from "../src/flow.ts";
+import { startChallenge, startEnrollment } from "../src/flow.ts";
 import { REASONS } from "../src/machines/outcomes.ts";
 import { answers, createControlledTransport, fail, settle } from "../src/testing.ts";
 import type { Result } from "../src/transport.ts";
@@ -69,6 +69,91 @@ describe("a lost approval (issue 16): the poll after a lost answer is told the o
     const output = await flow.done;
     expect(output.outcome).toBe("failed");
     expect(output.reason).not.toContain(REASONS.pushAnswerLost);
+  });
+
+  // Answers that turn the poll away (too fast, rate limited) say nothing of the push: the lost answer may still have been the tokens.
+  it.each<[string, Result<never>]>([
+    ["slow_down", answers.slowDown()],
+    ["a 429 (rate_limited)", fail("rate_limited", { status: 429, retryAfterMs: 10_000 })],
+    ["a 429 authorization_pending", fail("authorization_pending", { status: 429, retryAfterMs: 10_000 })],
+  ])("challenge: after a lost answer then %s, an invalid oob_code still says the approval may have been lost", async (_, between) => {
+    const clock = new SimulatedClock();
+    const { transport, flow } = await challengeWaitingForPoll(clock);
+    await advanceTo(clock, 5_000);
+    transport.respond("verifyOob", fail("timeout"));
+    await settle();
+    clock.increment(60_000);
+    await settle();
+    transport.respond("verifyOob", between);
+    await settle();
+    clock.increment(60_000);
+    await settle();
+    expect(polls(transport)).toBe(3);
+    transport.respond("verifyOob", invalidOobCode());
+    const output = await flow.done;
+    expect(output).toMatchObject({ outcome: "failed", error: { code: "invalid_request" } });
+    expect(output.reason.startsWith(REASONS.pushAnswerLost)).toBe(true);
+  });
+
+  it("challenge: a pending answer after the lost one proves that one was not the tokens: an invalid oob_code then keeps the server's words", async () => {
+    const clock = new SimulatedClock();
+    const { transport, flow } = await challengeWaitingForPoll(clock);
+    await advanceTo(clock, 5_000);
+    transport.respond("verifyOob", fail("network"));
+    await settle();
+    clock.increment(60_000);
+    await settle();
+    // The server still waits for the push on this oob_code: no poll was answered with its tokens.
+    transport.respond("verifyOob", answers.pending());
+    await settle();
+    clock.increment(60_000);
+    await settle();
+    expect(polls(transport)).toBe(3);
+    transport.respond("verifyOob", invalidOobCode());
+    expect(await flow.done).toMatchObject({ outcome: "failed", reason: "verify oob failed: POST /oauth/token → 403 invalid_grant: Invalid oob_code." });
+  });
+
+  it("challenge resumed after a lost answer (lastWait saved, as @pushflow/server marks an abandoned step): slow_down keeps the marker", async () => {
+    const clock = new SimulatedClock();
+    const first = await challengeWaitingForPoll(clock);
+    await advanceTo(clock, 1_000);
+    const saved = first.records.at(-1);
+    if (!saved) throw new Error("the challenge saved no record");
+    first.flow.cancel();
+    await first.flow.done;
+    const transport = createControlledTransport();
+    const record = { ...saved, context: Object.assign({}, saved.context, { lastWait: "network", retries: 1 }) };
+    const flow = startChallenge({ mfaToken: "" }, { transport, clock, record });
+    await settle();
+    await advanceTo(clock, 5_000);
+    transport.respond("verifyOob", answers.slowDown());
+    await settle();
+    clock.increment(60_000);
+    await settle();
+    expect(polls(transport)).toBe(2);
+    transport.respond("verifyOob", invalidOobCode());
+    const output = await flow.done;
+    expect(output.reason.startsWith(REASONS.pushAnswerLost)).toBe(true);
+  });
+
+  it("enrollment: after a lost answer then slow_down, an invalid oob_code still says the enrollment may have been confirmed", async () => {
+    const clock = new SimulatedClock();
+    const transport = createControlledTransport();
+    const flow = startEnrollment({ mfaToken: "m" }, { transport, clock });
+    await settle();
+    transport.respond("associate", answers.association());
+    await settle();
+    await advanceTo(clock, 5_000);
+    transport.respond("verifyOob", fail("server_error", { status: 503 }));
+    await settle();
+    await advanceTo(clock, 60_000);
+    transport.respond("verifyOob", answers.slowDown());
+    await settle();
+    await advanceTo(clock, 120_000);
+    expect(polls(transport)).toBe(3);
+    transport.respond("verifyOob", invalidOobCode());
+    const output = await flow.done;
+    expect(output.reason.startsWith(REASONS.enrollmentAnswerLost)).toBe(true);
   });
 
   it("enrollment: after a timeout, the outcome says the enrollment may have been confirmed", async () => {

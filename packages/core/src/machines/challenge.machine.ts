@@ -31,6 +31,7 @@ import {
   pollEmitted,
   pollRequestInput,
   reasonOf,
+  resumedContext,
   retryBackoff,
   sharedFinalStates,
   thrown,
@@ -87,7 +88,7 @@ export function challengeSettingsFrom(input: ChallengeInput): ChallengeSettings 
 
 /** The context a new or resumed challenge starts with. */
 export function challengeContext(input: ChallengeMachineInput): ChallengeContext {
-  if (input.resume) return { ...input.resume.context, resumeAt: input.resume.at };
+  if (input.resume) return { ...resumedContext(input.resume.context), resumeAt: input.resume.at };
   return {
     settings: challengeSettingsFrom(input),
     ...flowContextFrom(input),
@@ -175,6 +176,7 @@ export const challengeSetup = setup({
         resendAvailableAt: answer.at + context.settings.resendCooldownMs,
         resendReady: false,
         lastWait: undefined,
+        answerLost: false,
         retries: 0,
         problem: undefined,
       };

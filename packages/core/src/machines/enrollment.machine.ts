@@ -23,6 +23,7 @@ import {
   pollBackoffEmitted,
   pollEmitted,
   pollRequestInput,
+  resumedContext,
   retryBackoff,
   sharedFinalStates,
   thrown,
@@ -54,7 +55,7 @@ export function enrollmentSettingsFrom(input: EnrollmentInput): EnrollmentContex
 
 /** The context a new or resumed enrollment starts with. */
 export function enrollmentContext(input: EnrollmentMachineInput): EnrollmentContext {
-  if (input.resume) return { ...input.resume.context, resumeAt: input.resume.at };
+  if (input.resume) return { ...resumedContext(input.resume.context), resumeAt: input.resume.at };
   return {
     settings: enrollmentSettingsFrom(input),
     ...flowContextFrom(input),
@@ -109,6 +110,7 @@ export const enrollmentSetup = setup({
         expiresAt: deadlineFrom(context, answer.at, context.settings.enrollmentWindowMs),
         nextPollAt: answer.at + context.intervalMs,
         lastWait: undefined,
+        answerLost: false,
         recoveryCodesPending: (answer.value.recoveryCodes?.length ?? 0) > 0,
         retries: 0,
         problem: undefined,

@@ -56,6 +56,13 @@ export interface FlowContext {
    * flow `rate_limited`: the server said wait.
    */
   readonly lastWait: WaitCode | undefined;
+  /**
+   * A poll's answer was lost (timeout, dropped connection, 5xx) and no answer since proved that it
+   * was not the tokens: an "Invalid oob_code" now means the approval may have come with it
+   * (`isAnswerLost`). Set by a lost answer, kept by answers that turn the poll away without a word
+   * on the push (slow_down, 429), cleared by a pending answer and by a new oob_code.
+   */
+  readonly answerLost: boolean;
   /** Consecutive transient failures of the current call (associate, list, challenge or poll). */
   readonly retries: number;
   /** When a failed one-shot call is tried again, on the flow clock. */
@@ -105,6 +112,7 @@ export function flowContextFrom(input: FlowInput): Omit<FlowContext, "settings">
     nextPollAt: 0,
     attempt: 0,
     lastWait: undefined,
+    answerLost: false,
     retries: 0,
     retryAt: 0,
     approval: undefined,
@@ -157,12 +165,12 @@ export const flowGuards = {
   /** The deadline came while the server had last answered 429: it said wait. */
   wasRateLimited: ({ context }: Args) => context.lastWait === "rate_limited",
   /**
-   * A poll refused as invalid (Auth0: `invalid_grant` "Invalid oob_code.") right after a poll of
-   * the same oob_code whose answer never came (timeout, dropped connection, 5xx): that poll may
-   * have been answered with the tokens, and the oob_code is single-use. A new push clears lastWait.
+   * A poll refused as invalid (Auth0: `invalid_grant` "Invalid oob_code.") after a poll of the
+   * same oob_code whose answer never came (timeout, dropped connection, 5xx), with no answer since
+   * that proved otherwise: that poll may have been answered with the tokens, and the oob_code is
+   * single-use. See `answerLost`.
    */
-  isAnswerLost: ({ context }: Args, { answer }: AnswerParams) =>
-    failedWith(answer, "invalid_request") && context.lastWait !== undefined && TRANSIENT_CODES.has(context.lastWait),
+  isAnswerLost: ({ context }: Args, { answer }: AnswerParams) => failedWith(answer, "invalid_request") && context.answerLost,
 };
 
 type FlowUpdate = Partial<Omit<FlowContext, "settings">>;
@@ -204,9 +212,37 @@ export const flowUpdates = {
     if (answer.ok || !isWaitCode(answer.problem.code)) return {};
     const next = scheduleAfter(answer.problem, context, answer.at, answer.jitter);
     // Never sooner than one interval after the poll was sent, nor than the answer asks.
-    return { ...next, nextPollAt: Math.max(next.nextPollAt, context.nextPollAt), lastWait: answer.problem.code };
+    return {
+      ...next,
+      nextPollAt: Math.max(next.nextPollAt, context.nextPollAt),
+      lastWait: answer.problem.code,
+      answerLost: answerLostAfter(context, answer.problem),
+    };
   },
 };
+
+/**
+ * Whether the answer to an earlier poll of this oob_code may still have been the tokens, once
+ * `problem` answered the latest. A lost answer may have been. A pending answer proves that none
+ * was: the server still waits for the push on this oob_code, which a poll answered with the tokens
+ * would have used up. slow_down and a 429 prove nothing: the server turned the poll away for its
+ * rate, and may never have looked at the push.
+ */
+function answerLostAfter(context: FlowContext, problem: Problem): boolean {
+  if (TRANSIENT_CODES.has(problem.code)) return true;
+  if (problem.code === "authorization_pending" && problem.status !== 429) return false;
+  return context.answerLost;
+}
+
+/**
+ * The context a saved flow goes on with. A record saved after a poll whose answer was lost may
+ * say so only by its `lastWait` (a record of an earlier release, or one a back-end marked when a
+ * step died with a poll in flight): that counts as a lost answer too.
+ */
+export function resumedContext<C extends FlowContext>(context: C): C {
+  const lost = context.answerLost === true || (context.lastWait !== undefined && TRANSIENT_CODES.has(context.lastWait));
+  return lost === context.answerLost ? context : { ...context, answerLost: lost };
+}
 
 /** The emitted `backoff` of a failed one-shot call that will be tried again. */
 export function retryBackoff(context: FlowContext): BackoffEmitted {

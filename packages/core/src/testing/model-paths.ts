@@ -38,8 +38,8 @@ const DUE_TIMES: Record<string, DueTimes> = { enrollment: enrollmentDueTimes, ch
 export const timerDelay = (type: string): string | undefined => /^xstate\.after\.([^.]+)\./.exec(type)?.[1];
 
 const pick = (s: PathSnapshot, keys: string[]) => Object.fromEntries(keys.map((k) => [k, s.context[k] ?? null]));
-/** The last poll's answer never came (isAnswerLost). */
-const answerLost = (s: PathSnapshot) => ["network", "timeout", "server_error"].includes(String(s.context["lastWait"]));
+/** A poll's answer never came, and none since proved it was not the tokens (isAnswerLost). */
+const answerLost = (s: PathSnapshot) => s.context["answerLost"] === true;
 
 /** A retry the server asked for past the deadline: the deadline, not the retry, comes next. */
 const retryPastDeadline = (s: PathSnapshot) => Number(s.context["retryAt"]) > Number(s.context["deadlineAt"]);
