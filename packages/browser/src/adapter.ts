@@ -3,16 +3,14 @@ import {
   type AdapterOptions,
   type ChallengeHandle,
   type EnrollmentHandle,
-  type FlowHandle,
   type FlowKind,
-  type FlowOutput,
   type FlowStore,
 } from "@pushflow/core";
 import { credentialsOf, launchChallenge, launchEnrollment, toLaunchOptions } from "@pushflow/core/adapter";
 import { createFetchTransport } from "@pushflow/transport-fetch";
 import { createPauseGate, pausingTransport, type PauseGate } from "./pause.ts";
 import { SessionFlowStore } from "./storage.ts";
-import { canCoordinate, coordinate, type LocalFlow, type TabRole } from "./tabs.ts";
+import { canCoordinate, coordinate, type AnyFlowHandle, type LocalFlow, type TabRole } from "./tabs.ts";
 
 /** Options of the browser's `enroll` and `challenge`: core's shared options, plus the page's runtime. */
 export interface BrowserOptions extends Omit<AdapterOptions, "clientSecret" | "store"> {
@@ -62,9 +60,7 @@ export function hasSavedFlow(kind: FlowKind, options: { readonly storeKey?: stri
   }
 }
 
-type AnyHandle = FlowHandle<FlowOutput, { readonly type: string }, unknown>;
-
-function start(kind: FlowKind, options: BrowserOptions): AnyHandle & { role(): TabRole } {
+function start(kind: FlowKind, options: BrowserOptions): AnyFlowHandle & { role(): TabRole } {
   if ((options as AdapterOptions).clientSecret !== undefined) {
     throw new PushflowError(
       "bad_input",
@@ -82,11 +78,11 @@ function start(kind: FlowKind, options: BrowserOptions): AnyHandle & { role(): T
   // end the flow. Without credentials, core's launch resumes the saved flow, needing none.
   const { store: _store, storeKey: _key, ...checked } = toLaunchOptions({ ...core, ...(store ? { store } : {}) }, { createTransport: createFetchTransport });
 
-  const launch = (flowStore: FlowStore | undefined, othersVisible: () => boolean): LocalFlow<AnyHandle> => {
+  const launch = (flowStore: FlowStore | undefined, othersVisible: () => boolean): LocalFlow<AnyFlowHandle> => {
     const gate = pauseWhenHidden ? createPauseGate(othersVisible) : undefined;
     const transport = gate ? pausingTransport(checked.transport, gate) : checked.transport;
     const launchOptions = { ...checked, transport, ...(flowStore ? { store: flowStore, storeKey: key } : {}) };
-    const handle = (kind === "enroll" ? launchEnrollment(launchOptions) : launchChallenge(launchOptions)) as AnyHandle;
+    const handle: AnyFlowHandle = kind === "enroll" ? launchEnrollment(launchOptions) : launchChallenge(launchOptions);
     void handle.outcome.then(() => gate?.dispose());
     return { handle, gate };
   };
@@ -104,6 +100,6 @@ function sessionStore(): SessionFlowStore | undefined {
   }
 }
 
-function soloHandle(local: LocalFlow<AnyHandle>): AnyHandle & { role(): TabRole } {
+function soloHandle(local: LocalFlow<AnyFlowHandle>): AnyFlowHandle & { role(): TabRole } {
   return Object.assign(local.handle, { role: (): TabRole => "leader" });
 }

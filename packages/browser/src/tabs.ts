@@ -17,7 +17,8 @@ type Saved = { readonly value: string; readonly expiresAt: number } | null;
 type Message =
   | { readonly kind: "leader" }
   | { readonly kind: "started"; readonly to?: string }
-  | { readonly kind: "event"; readonly name: FlowEventName; readonly payload: unknown; readonly to?: string }
+  | { readonly kind: "event"; readonly name: Exclude<FlowEventName, "done">; readonly payload: unknown; readonly to?: string }
+  | { readonly kind: "event"; readonly name: "done"; readonly payload: DoneEvent; readonly to?: string }
   | { readonly kind: "record"; readonly saved: Saved; readonly to?: string }
   | { readonly kind: "hello"; readonly tab: string }
   | { readonly kind: "visible"; readonly tab: string; readonly visible: boolean }
@@ -31,6 +32,21 @@ type Message =
  */
 const LINGER_MS = 1000;
 const lingering = new Map<string, () => void>();
+
+/**
+ * The keys whose lock this tab holds (from the grant until the linger ends), and the handle that
+ * holds each. A second start of a flow in the tab that runs it follows it like another tab would,
+ * but it shares the leader's storage: it keeps no record there (the leader's next compare-and-set
+ * would find its flow "taken over"), and needs none, since it could only take over once the flow
+ * has ended or the tab is gone.
+ */
+const ledHere = new Map<string, string>();
+
+/**
+ * A flow handle whatever its kind. The tabs relay any flow: a follower's outcome is the leader's
+ * `done` event, typed by core as any flow's output, and `enroll`/`challenge` give the handle its kind.
+ */
+export type AnyFlowHandle = FlowHandle<FlowOutput, { readonly type: string }, unknown>;
 
 /** The flow this tab would run if it leads. */
 export interface LocalFlow<H> {
@@ -57,15 +73,13 @@ export function canCoordinate(): boolean {
 /**
  * One poller per flow across tabs. Every tab asks for the Web Lock named after the flow's key;
  * the tab holding it launches the flow and relays its events and records on a BroadcastChannel;
- * the others mirror them and queue for the lock. When the leader's tab closes, the lock passes
- * to the next tab, which resumes the last relayed record (same oob_code, no second push).
+ * the others (a second start in the leader's own tab included) mirror them and queue for the
+ * lock. When the leader's tab closes, the lock passes to the next tab, which resumes the last
+ * relayed record (same oob_code, no second push).
  * Every tab settles with the leader's outcome: a follower's cancel goes to the leader, and its
  * `started` resolves (with no flow: that lives in the leader's tab) once the leader's has.
  */
-export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly type: string }, TView>(
-  setup: CoordinateSetup<FlowHandle<TOutput, TEvent, TView>>,
-): FlowHandle<TOutput, TEvent, TView> & { role(): TabRole } {
-  type Handle = FlowHandle<TOutput, TEvent, TView>;
+export function coordinate(setup: CoordinateSetup<AnyFlowHandle>): AnyFlowHandle & { role(): TabRole } {
   lingering.get(setup.key)?.();
   const tab = Math.random().toString(36).slice(2);
   const events = new EventEmitter<FlowEvents>();
@@ -73,7 +87,7 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
   const lockRequest = new AbortController();
   const visibleTabs = new Set<string>();
   let role: TabRole = "follower";
-  let local: LocalFlow<Handle> | undefined;
+  let local: LocalFlow<AnyFlowHandle> | undefined;
   let lastState: StateEvent | undefined;
   let lastQr: QrEmitted | undefined;
   let saved: Saved = null;
@@ -84,8 +98,8 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
   // if this tab takes over.
   let cancelAsked = false;
 
-  const outcome = deferred<TOutput>();
-  const started = deferred<Awaited<Handle["started"]>>();
+  const outcome = deferred<FlowOutput>();
+  const started = deferred<Awaited<AnyFlowHandle["started"]>>();
   const resumed = deferred<boolean>();
 
   const post = (message: Message) => {
@@ -110,7 +124,7 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
     if (role === "follower") post({ kind: "visible", tab, visible: false });
   };
 
-  const finish = (output: TOutput) => {
+  const finish = (output: FlowOutput) => {
     if (finished) return;
     onPageHide();
     finished = true;
@@ -120,8 +134,9 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
     if (typeof document !== "undefined") document.removeEventListener("visibilitychange", onVisibility);
     setup.signal?.removeEventListener("abort", cancel);
     if (role === "follower") {
-      // The leader deleted its record; this tab's copy must not be resumed later.
-      void setup.store?.delete(setup.key);
+      // The leader deleted its record; this tab's copy must not be resumed later (a leader in this
+      // tab deleted the only copy, and may be saving a new flow's record already).
+      if (!ledHere.has(setup.key)) void setup.store?.delete(setup.key);
       started.resolve(undefined);
       resumed.resolve(false);
     }
@@ -135,14 +150,14 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
     else if (message.kind === "started") started.resolve(undefined);
     else if (message.kind === "record") {
       saved = message.saved;
-      if (!setup.store) return;
+      if (!setup.store || ledHere.has(setup.key)) return;
       if (saved === null) void setup.store.delete(setup.key);
       else void setup.store.put(setup.key, saved.value, { expiresAt: saved.expiresAt });
     } else if (message.kind === "event") {
       emit(message.name, message.payload);
       if (message.name === "done") {
-        const { type: _t, flow: _f, ...output } = message.payload as DoneEvent;
-        finish(output as unknown as TOutput);
+        const { type: _t, flow: _f, ...output } = message.payload;
+        finish(output);
       }
     }
   };
@@ -161,7 +176,7 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
       local.gate?.update();
     } else if (message.kind === "send") {
       if (message.event.type === "CANCEL") local.handle.cancel();
-      else local.handle.send(message.event as TEvent);
+      else local.handle.send(message.event);
     }
   };
 
@@ -172,6 +187,15 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
 
   const lead = async () => {
     if (finished) return;
+    ledHere.set(setup.key, tab);
+    try {
+      await leadHere();
+    } finally {
+      // A new flow that cut the linger short may hold the lock already.
+      if (ledHere.get(setup.key) === tab) ledHere.delete(setup.key);
+    }
+  };
+  const leadHere = async () => {
     role = "leader";
     const store = setup.store && relayingStore(setup.store, setup.key, (value) => {
       saved = value;
@@ -180,11 +204,17 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
     local = setup.launch(store, () => visibleTabs.size > 0);
     const handle = local.handle;
     for (const name of FLOW_EVENT_NAMES) {
-      (handle.events.on as (n: string, fn: (p: unknown) => void) => void)(name, (payload) => {
+      if (name === "done") continue;
+      handle.events.on(name, (payload) => {
         emit(name, payload);
         post({ kind: "event", name, payload });
       });
     }
+    // Last, like FLOW_EVENT_NAMES: the followers settle with the outcome it carries.
+    handle.events.on("done", (payload) => {
+      emit("done", payload);
+      post({ kind: "event", name: "done", payload });
+    });
     post({ kind: "leader" });
     void handle.started.then((flow) => {
       started.resolve(flow);
@@ -225,9 +255,9 @@ export function coordinate<TOutput extends FlowOutput, TEvent extends { readonly
     outcome: outcome.promise,
     started: started.promise,
     resumed: resumed.promise,
-    send: (event: TEvent) => (local ? local.handle.send(event) : post({ kind: "send", event })),
+    send: (event) => (local ? local.handle.send(event) : post({ kind: "send", event })),
     cancel,
-    view: () => (local?.handle.view() ?? (lastState?.view as TView | undefined)),
+    view: () => local?.handle.view() ?? lastState?.view,
     role: () => role,
   };
 }

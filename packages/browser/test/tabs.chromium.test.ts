@@ -47,11 +47,12 @@ describe.skipIf(!chromiumAvailable())("tabs of one flow agree on its outcome (Ch
     await page.waitForFunction(() => window.tab !== undefined);
     return page;
   };
-  const seen = (page: Page): Promise<TabSeen> => page.evaluate(() => window.tab.seen());
-  const waitFor = (page: Page, test: string) => page.waitForFunction(`(${test})(window.tab.seen())`);
-  const ended = async (page: Page) => {
-    await waitFor(page, "(s) => s.outcome !== undefined");
-    return seen(page);
+  /** What a page's `index`-th start of the challenge saw (a page may start it more than once). */
+  const seen = (page: Page, index = 0): Promise<TabSeen> => page.evaluate((i) => window.tab.seen(i), index);
+  const waitFor = (page: Page, test: string, index = 0) => page.waitForFunction(`(${test})(window.tab.seen(${index}))`);
+  const ended = async (page: Page, index = 0) => {
+    await waitFor(page, "(s) => s.outcome !== undefined", index);
+    return seen(page, index);
   };
   const device = async (username: string, action: "approve") => {
     const answer = await fetch(`${emulator.url}/__emulator/devices/${encodeURIComponent(username)}/${action}`, { method: "POST" });
@@ -116,5 +117,29 @@ describe.skipIf(!chromiumAvailable())("tabs of one flow agree on its outcome (Ch
     expect(leader.outcome).toBe("approved");
     expect(follower.outcome).toBe("approved");
     expect(follower.startedAt).toBeLessThan(follower.endedAt ?? 0);
+  });
+
+  it("a second start in the same tab joins the first as a follower: the leader's flow goes on (not \"taken over\"), one push, both end approved", async () => {
+    const user = await newUser(emulator, true);
+    const logged = emulator.requests.entries.length;
+    const a = await open();
+    await a.evaluate(([u, i]) => window.tab.start(u, i), [user, INTERVAL] as const);
+    await waitFor(a, "(s) => s.role === 'leader' && s.startedAt !== undefined");
+    const firstPolls = polls(emulator).count;
+    await expect.poll(() => polls(emulator).count, { timeout: 5_000 }).toBeGreaterThan(firstPolls);
+    // The same challenge again, in the same tab (a second component, a double click).
+    await a.evaluate(([u, i]) => window.tab.start(u, i), [user, INTERVAL] as const);
+    await waitFor(a, "(s) => s.role === 'follower' && s.startedAt !== undefined", 1);
+    // The leader saves after every poll, and the follower hears each record: the flow must go on polling.
+    const joined = polls(emulator).count;
+    await expect.poll(() => polls(emulator).count, { timeout: 5_000 }).toBeGreaterThan(joined + 2);
+    expect((await seen(a, 0)).outcome).toBeUndefined();
+    await device(user.username, "approve");
+    const [leader, follower] = [await ended(a, 0), await ended(a, 1)];
+    expect(leader.outcome).toBe("approved");
+    expect(follower.outcome).toBe("approved");
+    const requests = emulator.requests.entries.slice(logged);
+    expect(requests.filter((e) => e.route === "POST /mfa/challenge")).toHaveLength(1);
+    expect(new Set(requests.filter((e) => e.grantType === "mfa-oob").map((e) => e.oobCode)).size).toBe(1);
   });
 });

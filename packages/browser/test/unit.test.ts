@@ -156,6 +156,45 @@ describe("enroll / challenge where tabs coordinate (Web Locks and BroadcastChann
     abort.abort();
     expect(done).toHaveBeenCalledTimes(1);
   });
+
+  it("a second start of the same flow in the same tab joins the first: it keeps no record in the tab's storage, the leader's saves land, both end alike", async () => {
+    tabs("first");
+    // One tab: one sessionStorage, whichever store object each call makes over it.
+    const storage = new MemoryStorage();
+    const clock = new SimulatedClock();
+    const transport = createControlledTransport();
+    const options = { transport, mfaToken: "t", clock, pauseWhenHidden: false } as const;
+    const first = challenge({ ...options, store: new SessionFlowStore(storage, () => clock.now()) });
+    const second = challenge({ ...options, store: new SessionFlowStore(storage, () => clock.now()) });
+    const waits: string[] = [];
+    second.events.on("poll", (e) => waits.push(e.answer));
+    const version = () => (JSON.parse(storage.getItem("pushflow:challenge") ?? "{}") as { version?: number }).version;
+    const versions: (number | undefined)[] = [];
+    await vi.waitFor(() => expect(transport.pending.map((c) => c.method)).toEqual(["listAuthenticators"]));
+    expect([first.role(), second.role()]).toEqual(["leader", "follower"]);
+    transport.respond("listAuthenticators", answers.pushAuthenticators(1));
+    await vi.waitFor(() => expect(transport.pending.map((c) => c.method)).toEqual(["challenge"]));
+    versions.push(version());
+    transport.respond("challenge", answers.pushChallenge());
+    // The follower hears each record the leader saves; it would have written it over the leader's.
+    await vi.waitFor(() => expect(second.view()?.state).toBe("challenged.polling"));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    versions.push(version());
+    expect(versions).toEqual([1, 2]);
+    clock.increment(5_000);
+    await vi.waitFor(() => expect(transport.pending.map((c) => c.method)).toEqual(["verifyOob"]));
+    transport.respond("verifyOob", answers.pending());
+    await vi.waitFor(() => expect(waits).toEqual(["authorization_pending"]));
+    // The leader saved again after that answer: before, its compare-and-set found the follower's write and it stopped, "taken over".
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    clock.increment(5_000);
+    await vi.waitFor(() => expect(transport.pending.map((c) => c.method)).toEqual(["verifyOob"]));
+    transport.respond("verifyOob", answers.tokens());
+    expect((await first.outcome).outcome).toBe("approved");
+    expect((await second.outcome).outcome).toBe("approved");
+    expect(transport.calls.filter((c) => c.method === "challenge")).toHaveLength(1);
+    expect(storage.getItem("pushflow:challenge")).toBeNull();
+  });
 });
 
 describe("SessionFlowStore", () => {

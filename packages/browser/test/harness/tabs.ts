@@ -1,6 +1,7 @@
 /**
  * One tab of a challenge shared across tabs: the test starts it, cancels it, and reads what this
- * tab saw (its role, when `started` resolved, its outcome) with the page's own clock.
+ * tab saw (its role, when `started` resolved, its outcome) with the page's own clock. A tab may
+ * start the challenge more than once: each start is a handle of its own, `0` the first.
  */
 import { challenge, type BrowserChallengeHandle } from "../../src/index.ts";
 
@@ -19,21 +20,26 @@ declare global {
       cancel(): void;
       /** Cancels after keeping this tab's event loop busy for `ms`: messages that arrive meanwhile wait. */
       cancelAfterBusy(ms: number): void;
-      seen(): TabSeen;
+      /** What the `index`-th start of this tab saw (default the first). */
+      seen(index?: number): TabSeen;
     };
   }
 }
 
-let handle: BrowserChallengeHandle | undefined;
-const seen: TabSeen = { role: undefined, startedAt: undefined, outcome: undefined, endedAt: undefined, cancelledAt: undefined };
+const handles: { handle: BrowserChallengeHandle; seen: TabSeen }[] = [];
 const cancel = () => {
-  seen.cancelledAt = Date.now();
-  handle?.cancel();
+  const first = handles[0];
+  if (!first) return;
+  first.seen.cancelledAt = Date.now();
+  first.handle.cancel();
 };
+const unseen = (): TabSeen => ({ role: undefined, startedAt: undefined, outcome: undefined, endedAt: undefined, cancelledAt: undefined });
 
 window.tab = {
   start({ username, password }, pollIntervalMs) {
-    handle = challenge({ domain: location.origin, clientId: "pushflow-demo", username, password, pollIntervalMs });
+    const handle = challenge({ domain: location.origin, clientId: "pushflow-demo", username, password, pollIntervalMs });
+    const seen = unseen();
+    handles.push({ handle, seen });
     void handle.started.then(() => (seen.startedAt = Date.now()));
     void handle.outcome.then((output) => {
       seen.outcome = output.outcome;
@@ -48,5 +54,8 @@ window.tab = {
     }
     cancel();
   },
-  seen: () => ({ ...seen, role: handle?.role() }),
+  seen: (index = 0) => {
+    const started = handles[index];
+    return started ? { ...started.seen, role: started.handle.role() } : unseen();
+  },
 };
