@@ -1,5 +1,6 @@
 import {
   PushflowError,
+  type ChallengeFlow,
   type EnrollmentFlow,
   type FlowClock,
   type FlowKind,
@@ -73,11 +74,13 @@ export async function runStep(request: StepRequest): Promise<StepReport> {
   };
   // A restored flow takes its context from the record; the input is not read.
   const input = "input" in request.from ? request.from.input : { mfaToken: "" };
-  const flow = request.kind === "enroll" ? startEnrollment(input, options) : startChallenge(input, options);
+  const step: StepFlow =
+    request.kind === "enroll" ? { kind: "enroll", flow: startEnrollment(input, options) } : { kind: "challenge", flow: startChallenge(input, options) };
+  const { flow } = step;
 
   let output: FlowOutput | undefined;
   let recoveryCodes: readonly string[] | undefined;
-  flow.events.on("done", ({ type: _t, flow: _f, ...rest }) => (output = rest as FlowOutput));
+  flow.events.on("done", ({ type: _t, flow: _f, ...rest }) => (output = rest));
   flow.events.on("recovery-codes", (event) => (recoveryCodes = event.codes));
 
   /** Runs the due timers one by one, each with the transport calls it causes, until nothing is due. */
@@ -94,10 +97,10 @@ export async function runStep(request: StepRequest): Promise<StepReport> {
   try {
     await settle();
     if (request.event && output === undefined) {
-      flow.send(request.event as never);
+      send(step, request.event);
       await settle();
     }
-    const view = viewOf(request.kind, flow);
+    const view = viewOf(step);
     return {
       output,
       record: output === undefined ? recordOf(flow, view, request.fallbackExpiresAt) : undefined,
@@ -111,13 +114,23 @@ export async function runStep(request: StepRequest): Promise<StepReport> {
   }
 }
 
-type AnyFlow = ReturnType<typeof startChallenge> | EnrollmentFlow;
+/** The step's flow with its kind, which says which events it takes and what its view shows. */
+type StepFlow = { readonly kind: "enroll"; readonly flow: EnrollmentFlow } | { readonly kind: "challenge"; readonly flow: ChallengeFlow };
 
-function viewOf(kind: FlowKind, flow: AnyFlow): ServerView {
-  if (kind === "challenge") return (flow as ReturnType<typeof startChallenge>).view();
-  const enrollment = flow as EnrollmentFlow;
-  const view = enrollment.view();
-  const qr = view.done ? undefined : enrollment.qr();
+/**
+ * Sends the user's event to a flow of its kind. `parseEvent` admits only the events of the flow's
+ * kind; one of the other kind would not apply, and is ignored like any event that does not apply.
+ */
+function send(step: StepFlow, event: FlowServerEvent): void {
+  if (step.kind === "challenge") {
+    if (event.type !== "ACK_RECOVERY_CODES") step.flow.send(event);
+  } else if (event.type === "CANCEL" || event.type === "ACK_RECOVERY_CODES") step.flow.send(event);
+}
+
+function viewOf(step: StepFlow): ServerView {
+  if (step.kind === "challenge") return step.flow.view();
+  const view = step.flow.view();
+  const qr = view.done ? undefined : step.flow.qr();
   return qr === undefined ? view : { ...view, qr };
 }
 
@@ -126,7 +139,7 @@ function viewOf(kind: FlowKind, flow: AnyFlow): ServerView {
  * record expires when the server says (docs/server.md: one window after the start, or with the
  * mfa_token when that is sooner), not one core default after each step.
  */
-function recordOf(flow: AnyFlow, view: ServerView, fallbackExpiresAt: number): FlowRecord {
+function recordOf(flow: StepFlow["flow"], view: ServerView, fallbackExpiresAt: number): FlowRecord {
   const record = flow.record();
   if (!record) throw new PushflowError("internal", "the flow rests in a state that cannot be saved");
   return view.deadlineAt === undefined ? { ...record, expiresAt: fallbackExpiresAt } : record;
