@@ -37,9 +37,19 @@ interface Loaded {
 interface Claim {
   readonly token: number;
   readonly sendUntil: number;
+  /**
+   * Until when (`performance.now()`) a write of the step that the store failed is tried again:
+   * leaseMs after it asked for its lease, which lasts one poll interval longer, so nobody else
+   * can have claimed the flow meanwhile (and the token fences the write if someone did).
+   */
+  readonly writeUntil: number;
   /** The last step's lease had lapsed unreleased: it may have sent a poll whose answer was lost. */
   readonly abandoned: boolean;
 }
+
+/** A write the store failed is tried again after 100 ms, then twice as long each time, at most 1 s apart. */
+const FIRST_WRITE_RETRY_MS = 100;
+const LAST_WRITE_RETRY_MS = 1_000;
 
 /**
  * Runs pushflow flows in a request/response back-end whose instances share `store`. Any
@@ -156,7 +166,25 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
     try {
       return await call();
     } catch (error) {
-      throw new PushflowError("server_error", `the flow store failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw storeFailed(error);
+    }
+  }
+
+  /**
+   * A write of a step that ran (its save, or its outcome with the tokens): tried again while the
+   * store fails (a Redis restart takes about a second) until `claim.writeUntil`, then `server_error`.
+   * Safe to repeat: it is fenced by the step's token. Without it, an approval the step had
+   * redeemed was lost with the failed write.
+   */
+  async function fencedWrite(claim: Claim, write: () => Promise<number | undefined>): Promise<number | undefined> {
+    for (let waitMs = FIRST_WRITE_RETRY_MS; ; waitMs = Math.min(waitMs * 2, LAST_WRITE_RETRY_MS)) {
+      try {
+        return await write();
+      } catch (error) {
+        const leftMs = claim.writeUntil - performance.now();
+        if (leftMs <= 0) throw storeFailed(error);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, leftMs)));
+      }
     }
   }
 
@@ -260,11 +288,13 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
       // ended by leaseMs; the lease lasts one poll interval more, so a poll sent by a step that
       // then died is one interval old before another step may send.
       const asked = clock.now();
+      const askedAt = performance.now();
       const taken: ClaimedLease | undefined = await stored(() =>
         leases.claim(key, version, owner, leaseMs + data.view.intervalMs, (l) => serializeEntry({ ...entry, lease: l }), entry.expiresAt),
       );
       if (taken === undefined) continue;
-      return runClaimed(flowId, key, loaded, data, { token: taken.token, sendUntil: asked + leaseMs - requestTimeoutMs, abandoned: lease !== undefined }, parsed);
+      const claim = { token: taken.token, sendUntil: asked + leaseMs - requestTimeoutMs, writeUntil: askedAt + leaseMs, abandoned: lease !== undefined };
+      return runClaimed(flowId, key, loaded, data, claim, parsed);
     }
     return peek(flowId, key, event !== undefined);
   }
@@ -293,12 +323,12 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
         ...(report.recoveryCodes ? { recoveryCodes: report.recoveryCodes } : {}),
       });
       // Committed before anyone is told: a caller that loses this answer asks again and gets it.
-      const won = await stored(() => store.put(key, ended.text, { expiresAt: ended.expiresAt, expectedVersion: claim.token }));
+      const won = await fencedWrite(claim, () => store.put(key, ended.text, { expiresAt: ended.expiresAt, expectedVersion: claim.token }));
       if (won === undefined) return peek(flowId, key, false);
       return done(flowId, entry.kind, { output: report.output, view: report.view, ...(report.recoveryCodes ? { recoveryCodes: report.recoveryCodes } : {}) });
     }
     const next = await entryAfter(key, entry.kind, entry.createdAt, entry.binding, report);
-    const saved = await stored(() => store.put(key, next.text, { expiresAt: next.expiresAt, expectedVersion: claim.token }));
+    const saved = await fencedWrite(claim, () => store.put(key, next.text, { expiresAt: next.expiresAt, expectedVersion: claim.token }));
     if (saved === undefined) return peek(flowId, key, event !== undefined);
     return pending(flowId, next.entry, undefined, report.view);
   }
@@ -308,8 +338,10 @@ export function createFlowServer(options: FlowServerOptions): FlowServer {
 
 /**
  * The record as core would have it had the last poll's answer been lost in transit (a step cut
- * off after sending): a poll refused as invalid next ends the flow with core's words for a lost
- * approval (`isAnswerLost`) instead of a bare "Invalid oob_code".
+ * off after sending): core resumes it with its lost-answer flag set (`answerLost`, kept through
+ * slow_down and 429 answers until a pending answer or a new push), so a poll refused as invalid
+ * later ends the flow with core's words for a lost approval (`isAnswerLost`) instead of a bare
+ * "Invalid oob_code".
  */
 function lastAnswerLost(record: FlowRecord): FlowRecord {
   const context = record.context;
@@ -342,6 +374,10 @@ function splitStart(kind: FlowKind, options: StartOptions): { input: FlowSetting
 function duration(value: number, name: string, min: number): number {
   if (!Number.isFinite(value) || value < min) throw new PushflowError("bad_input", `${name} must be a number of ms ≥ ${min}`);
   return value;
+}
+
+function storeFailed(error: unknown): PushflowError {
+  return new PushflowError("server_error", `the flow store failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
 function short(flowId: string): string {

@@ -61,8 +61,9 @@ export interface FlowServerOptions {
   /**
    * How long a step may run, in ms (default 30 000): it starts transport calls only until
    * `leaseMs - requestTimeoutMs` after asking for its lease, so every call it sent has ended by
-   * `leaseMs`; the lease lasts one poll interval more. An instance that dies mid-step leaves its
-   * flows to the others once the lease has passed. Must exceed `requestTimeoutMs`.
+   * `leaseMs`; the lease lasts one poll interval more. A write of the step that the store fails
+   * (Redis restarting) is tried again until `leaseMs` after the claim. An instance that dies
+   * mid-step leaves its flows to the others once the lease has passed. Must exceed `requestTimeoutMs`.
    */
   readonly leaseMs?: number;
   /**
