@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { startEmulator } from "@pushflow/emulator";
 import { describe, expect, it } from "vitest";
-import { ndjson, runCli } from "./helpers/cli.ts";
+import { cliCommand, ndjson, runCli } from "./helpers/cli.ts";
 import { useEmulator } from "./helpers/emulator.ts";
 
 const env = useEmulator("pushflow-cli-");
@@ -54,6 +56,33 @@ describe("pushflow (the CLI, as a child process)", () => {
     // is warned about, and stderr stays empty.
     expect(stderr).toBe("");
   });
+
+  it("--json to a reader slower than the flow: every line arrives, the done line last (the CLI exits once stdout took them)", async () => {
+    // Over 64 KiB of lines (polls every 10 ms for 1.5 s, on an emulator without Auth0's poll
+    // limit) into a pipe whose reader starts reading 4 s later: to a pipe Node writes what the
+    // pipe takes and queues the rest, and an exit that does not wait for it drops the end.
+    const emulator = await startEmulator({ port: 0, limits: { pollBurst: 1_000_000, pollRefillMs: 1 } });
+    try {
+      const username = `cli-slow-reader-${Date.now()}@example.com`;
+      emulator.tenant.addUser({ username, password: "cli-password-1" });
+      emulator.device(username).enroll(username);
+      emulator.device(username).setPolicy({ answer: "approve", answerAfterMs: 1_500 });
+      const args = ["challenge", "--domain", emulator.url, "--client-id", "pushflow-demo", "--username", username, "--password", "cli-password-1"];
+      const command = cliCommand([...args, "--poll-interval", "0.01", "--json"]);
+      const shell = spawn("bash", ["-c", 'set -o pipefail; "$@" | (sleep 4; cat)', "bash", ...command], { env: { ...process.env, NO_COLOR: "1" } });
+      let stdout = "";
+      shell.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      const code = await new Promise<number | null>((resolve) => shell.on("close", resolve));
+      const last = stdout.trimEnd().split("\n").at(-1) ?? "";
+      expect(last.slice(0, 60)).toMatch(/^\{"type":"done","flow":"challenge","outcome":"approved"/);
+      expect(code).toBe(0);
+      // More than a pipe holds: the test did make the CLI wait for its reader.
+      expect(stdout.length).toBeGreaterThan(64 * 1024);
+      expect(ndjson(stdout).filter((line) => line.type === "done")).toHaveLength(1);
+    } finally {
+      await emulator.close();
+    }
+  }, 20_000);
 
   it("exits 3 when the push is rejected", async () => {
     const username = user({ enrolled: true, answer: "reject" });

@@ -22,11 +22,8 @@ export interface CliRun {
  * stripping: a module hook transpiles them), so a test never depends on a stale build.
  */
 export function runCli(args: readonly string[], options: { readonly stdin?: string; readonly withoutEmulator?: boolean } = {}): CliRun {
-  const hide = options.withoutEmulator ? ["--import", withoutEmulator] : [];
-  const child = spawn(process.execPath, ["--conditions=@pushflow/source", "--import", register, ...hide, cli, ...args], {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: "1" },
-  });
+  const [command = process.execPath, ...rest] = cliCommand(args, options);
+  const child = spawn(command, rest, { cwd: root, env: { ...process.env, NO_COLOR: "1" } });
   let out = "";
   let err = "";
   const waiters: { test: (line: string) => boolean; resolve: (line: string) => void }[] = [];
@@ -60,6 +57,12 @@ export function runCli(args: readonly string[], options: { readonly stdin?: stri
       });
     },
   };
+}
+
+/** The command line that runs the CLI from its sources (for a test that runs it in a shell). */
+export function cliCommand(args: readonly string[], options: { readonly withoutEmulator?: boolean } = {}): string[] {
+  const hide = options.withoutEmulator ? ["--import", withoutEmulator] : [];
+  return [process.execPath, "--conditions=@pushflow/source", "--import", register, ...hide, cli, ...args];
 }
 
 /** The NDJSON lines of a `--json` run. */
