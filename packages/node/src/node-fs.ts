@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rmdir, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { EnvelopeFs } from "@pushflow/core/file-store";
 import { lock, type LockOptions as ProperLockOptions } from "proper-lockfile";
@@ -34,19 +34,22 @@ export const DEFAULT_STALE_MS = 2_000;
  */
 const DEFAULT_TIMEOUT_MS = 10_000;
 const MAX_WAIT_MS = 100;
+/** proper-lockfile's stale time: never, as a stale lock is broken here instead (see breakIfStale). */
+const NEVER_STALE = 2 ** 31;
 
 /**
  * Runs `action` holding `<path>.lock`, proper-lockfile's lock: a directory made with mkdir
  * (atomic, so there is no half-written lock), kept fresh by its holder, and taken for stale by
- * its mtime. Writers in other processes, and in this one, wait for it.
+ * its mtime (then broken by one waiter at a time: see breakIfStale). Writers in other processes,
+ * and in this one, wait for it.
  */
 export async function withFileLock<T>(path: string, action: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const stale = Math.max(options.staleMs ?? DEFAULT_STALE_MS, DEFAULT_STALE_MS);
   // proper-lockfile throws from a timer when the lock is lost (its default would crash the
   // process): the operation under it rejects instead, since another writer may have gone in.
   let compromised: Error | undefined;
-  const lockOptions = { stale, update: stale / 2, realpath: false, onCompromised: (error: Error) => void (compromised = error) };
-  const release = await acquire(path, lockOptions, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const lockOptions = { stale: NEVER_STALE, update: stale / 2, realpath: false, onCompromised: (error: Error) => void (compromised = error) };
+  const release = await acquire(path, lockOptions, stale, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let result: T;
   try {
     result = await action();
@@ -61,27 +64,59 @@ export async function withFileLock<T>(path: string, action: () => Promise<T>, op
  * Polls the lock until it is free or stale. Retried here rather than with proper-lockfile's
  * `retries`, which would retry any error: a missing directory (ENOENT, no entry) fails at once.
  */
-async function acquire(path: string, lockOptions: ProperLockOptions, timeoutMs: number): Promise<() => Promise<void>> {
+async function acquire(path: string, lockOptions: ProperLockOptions, stale: number, timeoutMs: number): Promise<() => Promise<void>> {
   const giveUpAt = Date.now() + timeoutMs;
   for (let wait = 10; ; wait = Math.min(wait * 1.5, MAX_WAIT_MS)) {
     try {
       return await lock(path, lockOptions);
     } catch (error) {
-      // A file, not a directory: the lock of pushflow's former hand-written lock, left by a crash.
-      if (code(error) === "ENOTDIR" && (await removeFormerLock(`${path}.lock`, lockOptions.stale ?? DEFAULT_STALE_MS))) continue;
-      if (code(error) !== "ELOCKED" && code(error) !== "ENOTDIR") throw error;
+      if (code(error) !== "ELOCKED") throw error;
+      if (await breakIfStale(`${path}.lock`, stale)) continue;
       if (Date.now() > giveUpAt) throw new Error(`pushflow: ${path}.lock is held by another writer`);
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }
 
-/** Removes a lock file of the former format once its mtime is older than `stale`; true if it did. */
-async function removeFormerLock(lockPath: string, stale: number): Promise<boolean> {
-  const info = await stat(lockPath).catch(() => undefined);
-  if (info === undefined || !info.isFile() || Date.now() - info.mtimeMs <= stale) return false;
-  await unlink(lockPath).catch(() => {});
-  return true;
+/**
+ * Removes the lock at `lockPath` if its holder stopped refreshing it `stale` ms ago (a writer
+ * killed holding it; a file is the lock of pushflow's former hand-written lock, left by a crash);
+ * true when the lock is gone (then the caller tries again at once).
+ *
+ * One waiter at a time, under `<lock>.break` (mkdir), and only after looking at the lock again
+ * under it. proper-lockfile breaks a stale lock with stat, rmdir, mkdir: two waiters that both
+ * saw it stale could remove it one after the other, the second removing the fresh lock the first
+ * had just made in its place, and both held it (moxystudio/node-proper-lockfile#121). A breaker
+ * killed within its few milliseconds leaves `<lock>.break`, broken in turn once as old.
+ */
+async function breakIfStale(lockPath: string, stale: number): Promise<boolean> {
+  const look = async (path: string) => {
+    const info = await stat(path).catch(ignoreAbsent);
+    return { info, stale: info !== undefined && Date.now() - info.mtimeMs > stale };
+  };
+  const first = await look(lockPath);
+  if (!first.stale) return first.info === undefined;
+  const breakPath = `${lockPath}.break`;
+  try {
+    await mkdir(breakPath);
+  } catch (error) {
+    if (code(error) !== "EEXIST") throw error;
+    if ((await look(breakPath)).stale) await rmdir(breakPath).catch(() => {});
+    return false;
+  }
+  try {
+    const { info, stale: still } = await look(lockPath);
+    if (info !== undefined && still) await (info.isDirectory() ? rmdir(lockPath) : unlink(lockPath)).catch(ignoreAbsent);
+    return info === undefined || still;
+  } finally {
+    await rmdir(breakPath).catch(() => {});
+  }
+}
+
+/** For a `.catch`: a file already gone is no error. */
+function ignoreAbsent(error: unknown): undefined {
+  if (code(error) !== "ENOENT") throw error;
+  return undefined;
 }
 
 /** Core's `EnvelopeFs` on node:fs, one lock per entry (`<file>.lock`): keys never wait on each other. */

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,6 +66,32 @@ describe("file lock (proper-lockfile)", () => {
     const waited = Math.min(...entered) - killedAt;
     console.log(`a SIGKILLed writer's lock held the next writer ${waited} ms`);
     expect(waited).toBeLessThan(DEFAULT_STALE_MS + 1_300);
+  });
+
+  it("lets one waiter at a time break a dead writer's lock: none removes the lock another has just taken", async () => {
+    // Waiters that all find the same stale lock: proper-lockfile's own breaking (stat, rmdir,
+    // mkdir) let one remove the fresh lock another had just made in its place, so that both held
+    // it, or the other failed (ENOENT on its lock): moxystudio/node-proper-lockfile#121.
+    for (let round = 0; round < 20; round++) {
+      const path = join(dir, `stale-${round}`);
+      mkdirSync(`${path}.lock`);
+      const old = new Date(Date.now() - DEFAULT_STALE_MS * 5);
+      utimesSync(`${path}.lock`, old, old);
+      let inside = 0;
+      let most = 0;
+      // Six waiters: a quarter of the rounds failed so before (twelve are no likelier, only slower).
+      const results = await Promise.allSettled(
+        Array.from({ length: 6 }, () =>
+          withFileLock(path, async () => {
+            most = Math.max(most, ++inside);
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            inside--;
+          }),
+        ),
+      );
+      const errors = results.flatMap((r) => (r.status === "rejected" ? [String(r.reason)] : []));
+      expect({ round, errors, most }).toEqual({ round, errors: [], most: 1 });
+    }
   });
 
   it("keeps two writers in two processes out of each other's way: no increment is lost", async () => {
