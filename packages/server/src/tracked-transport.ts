@@ -1,5 +1,4 @@
 import type { Transport } from "@pushflow/core";
-import { TRANSPORT_METHODS } from "@pushflow/core/adapter";
 
 /** A transport that counts its calls, so a step can wait until none is in flight. */
 export interface TrackedTransport {
@@ -24,11 +23,10 @@ export function trackTransport(inner: Transport, mayCall: () => boolean = () => 
     waiters = [];
     for (const resolve of ready) resolve();
   };
-  // `loopback` is not a call: passed on as is (core reads it to decide on the poll interval warning).
-  const wrapped: Record<string, unknown> = inner.loopback === undefined ? {} : { loopback: inner.loopback };
-  for (const method of TRANSPORT_METHODS) {
-    const call = inner[method].bind(inner) as (...args: unknown[]) => Promise<unknown>;
-    wrapped[method] = async (...args: unknown[]) => {
+  /** One call of `inner`, counted, and held back (never answered) once `mayCall` says no. */
+  const track =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
       if (refused || !mayCall()) {
         refused = true;
         wake();
@@ -44,9 +42,21 @@ export function trackTransport(inner: Transport, mayCall: () => boolean = () => 
         if (inFlight === 0) wake();
       }
     };
-  }
+  // Every method written out, so that a method added to Transport is a compile error here.
+  const wrapped: Transport = {
+    login: track(inner.login.bind(inner)),
+    associate: track(inner.associate.bind(inner)),
+    listAuthenticators: track(inner.listAuthenticators.bind(inner)),
+    challenge: track(inner.challenge.bind(inner)),
+    verifyOob: track(inner.verifyOob.bind(inner)),
+    verifyOtp: track(inner.verifyOtp.bind(inner)),
+    verifyRecoveryCode: track(inner.verifyRecoveryCode.bind(inner)),
+    deleteAuthenticator: track(inner.deleteAuthenticator.bind(inner)),
+    // `loopback` is not a call: passed on as is (core reads it to decide on the poll interval warning).
+    ...(inner.loopback === undefined ? {} : { loopback: inner.loopback }),
+  };
   return {
-    transport: wrapped as unknown as Transport,
+    transport: wrapped,
     get sent() {
       return sent;
     },
