@@ -44,7 +44,7 @@ const ledHere = new Map<string, string>();
 
 /**
  * A flow handle whatever its kind. The tabs relay any flow: a follower's outcome is the leader's
- * `done` event, typed by core as any flow's output, and `enroll`/`challenge` give the handle its kind.
+ * `done` event, typed by core as a FlowOutput of either kind, and `enroll`/`challenge` give the handle its kind.
  */
 export type AnyFlowHandle = FlowHandle<FlowOutput, { readonly type: string }, unknown>;
 

@@ -1,5 +1,5 @@
 import type { FlowClock } from "../src/clock.ts";
-import { startChallenge } from "../src/flow.ts";
+import { startChallenge, startEnrollment } from "../src/flow.ts";
 import type { FlowRecord } from "../src/persistence.ts";
 import { answers, createControlledTransport, settle } from "../src/testing.ts";
 
@@ -17,4 +17,14 @@ export async function challengeWaitingForPoll(clock: FlowClock, oobCode?: string
   transport.respond("challenge", answers.pushChallenge(oobCode));
   await settle();
   return { transport, flow, records };
+}
+
+/** An enrollment whose associate was answered: its first poll is due one interval (5 s) later. */
+export async function enrollmentWaitingForPoll(clock: FlowClock) {
+  const transport = createControlledTransport();
+  const flow = startEnrollment({ mfaToken: "m" }, { transport, clock });
+  await settle();
+  transport.respond("associate", answers.association());
+  await settle();
+  return { transport, flow };
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { SimulatedClock } from "xstate";
 import type { ErrorCode } from "../src/errors.ts";
-import { startChallenge, startEnrollment } from "../src/flow.ts";
+import { startChallenge } from "../src/flow.ts";
 import { REASONS } from "../src/machines/outcomes.ts";
 import { answers, createControlledTransport, fail, settle } from "../src/testing.ts";
 import type { Result } from "../src/transport.ts";
-import { challengeWaitingForPoll } from "./helpers.ts";
+import { challengeWaitingForPoll, enrollmentWaitingForPoll } from "./helpers.ts";
 
 /** What transport-fetch and transport-mock make of Auth0's answer to a used (or unknown) oob_code. */
 const invalidOobCode = () =>
@@ -138,11 +138,7 @@ describe("a lost approval (issue 16): the poll after a lost answer is told the o
 
   it("enrollment: after a lost answer then slow_down, an invalid oob_code still says the enrollment may have been confirmed", async () => {
     const clock = new SimulatedClock();
-    const transport = createControlledTransport();
-    const flow = startEnrollment({ mfaToken: "m" }, { transport, clock });
-    await settle();
-    transport.respond("associate", answers.association());
-    await settle();
+    const { transport, flow } = await enrollmentWaitingForPoll(clock);
     await advanceTo(clock, 5_000);
     transport.respond("verifyOob", fail("server_error", { status: 503 }));
     await settle();
@@ -158,11 +154,7 @@ describe("a lost approval (issue 16): the poll after a lost answer is told the o
 
   it("enrollment: after a timeout, the outcome says the enrollment may have been confirmed", async () => {
     const clock = new SimulatedClock();
-    const transport = createControlledTransport();
-    const flow = startEnrollment({ mfaToken: "m" }, { transport, clock });
-    await settle();
-    transport.respond("associate", answers.association());
-    await settle();
+    const { transport, flow } = await enrollmentWaitingForPoll(clock);
     await advanceTo(clock, 5_000);
     transport.respond("verifyOob", fail("timeout"));
     await settle();
@@ -204,11 +196,7 @@ describe("a 429 is a rate limit whatever its body (issue 16): its wait is honour
 
   it("enrollment, 429 authorization_pending + Retry-After 30: the next poll no sooner than 30 s later", async () => {
     const clock = new SimulatedClock();
-    const transport = createControlledTransport();
-    const flow = startEnrollment({ mfaToken: "m" }, { transport, clock });
-    await settle();
-    transport.respond("associate", answers.association());
-    await settle();
+    const { transport, flow } = await enrollmentWaitingForPoll(clock);
     await advanceTo(clock, 5_000);
     transport.respond("verifyOob", fail("authorization_pending", { status: 429, retryAfterMs: 30_000 }));
     await settle();
