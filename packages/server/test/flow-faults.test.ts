@@ -9,6 +9,16 @@ import type { ErrorCode, FlowStore, Result, Transport } from "@pushflow/core";
 import type { FlowAnswer, PendingAnswer } from "../src/index.ts";
 import { USER, world } from "./helpers.ts";
 
+/** Advances the flow once per interval (5 s on the world's clock) until it is done, at most `rounds` times. */
+async function doneWithin(rounds: number, clock: { increment(ms: number): void }, server: { advance(flowId: string): Promise<FlowAnswer> }, flowId: string) {
+  for (let i = 0; i < rounds; i++) {
+    clock.increment(5_000);
+    const answer = await server.advance(flowId);
+    if (answer.status === "done") return answer;
+  }
+  throw new Error("the flow did not end");
+}
+
 const pendingOf = (answer: FlowAnswer): PendingAnswer => {
   if (answer.status !== "pending") throw new Error(`expected pending, got ${JSON.stringify(answer)}`);
   return answer;
@@ -158,16 +168,9 @@ describe("a lost poll answer, then slow_down, then Invalid oob_code", () => {
     w.clock.increment(6_000);
     // The takeover's poll is answered slow_down; the one after it, Invalid oob_code (redeemed by the dead step).
     expect((await next.advance(flowId)).status).toBe("pending");
-    for (let i = 0; i < 4; i++) {
-      w.clock.increment(5_000);
-      const answer = await next.advance(flowId);
-      if (answer.status === "done") {
-        expect(answer.outcome.outcome).toBe("failed");
-        expect(answer.outcome.reason).toMatch(/answer was lost.*Sign in again/);
-        return;
-      }
-    }
-    throw new Error("the flow did not end");
+    const answer = await doneWithin(4, w.clock, next, flowId);
+    expect(answer.outcome.outcome).toBe("failed");
+    expect(answer.outcome.reason).toMatch(/answer was lost.*Sign in again/);
   });
 
   it("in one instance: a poll timed out (the tenant redeemed it), the next is slow_down, the next Invalid oob_code", async () => {
@@ -188,17 +191,10 @@ describe("a lost poll answer, then slow_down, then Invalid oob_code", () => {
     const server = w.server({ transport, leaseMs: 1_000, requestTimeoutMs: 500 });
     const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
     w.device.approve();
-    for (let i = 0; i < 8; i++) {
-      w.clock.increment(5_000);
-      const answer = await server.advance(flowId);
-      if (answer.status === "done") {
-        expect(polls).toBe(3);
-        expect(answer.outcome.outcome).toBe("failed");
-        expect(answer.outcome.reason).toMatch(/answer was lost.*Sign in again/);
-        return;
-      }
-    }
-    throw new Error("the flow did not end");
+    const answer = await doneWithin(8, w.clock, server, flowId);
+    expect(polls).toBe(3);
+    expect(answer.outcome.outcome).toBe("failed");
+    expect(answer.outcome.reason).toMatch(/answer was lost.*Sign in again/);
   });
 
   it("an authorization_pending after the lost answer clears the suspicion: the oob_code was not redeemed", async () => {
@@ -216,17 +212,10 @@ describe("a lost poll answer, then slow_down, then Invalid oob_code", () => {
     };
     const server = w.server({ transport, leaseMs: 1_000, requestTimeoutMs: 500 });
     const { flowId } = await server.start("challenge", { mfaToken: w.mfaToken() });
-    for (let i = 0; i < 10; i++) {
-      w.clock.increment(5_000);
-      const answer = await server.advance(flowId);
-      if (answer.status === "done") {
-        expect(polls).toBe(4);
-        expect(answer.outcome.outcome).toBe("failed");
-        expect(answer.outcome.reason).not.toMatch(/answer was lost/);
-        return;
-      }
-    }
-    throw new Error("the flow did not end");
+    const answer = await doneWithin(10, w.clock, server, flowId);
+    expect(polls).toBe(4);
+    expect(answer.outcome.outcome).toBe("failed");
+    expect(answer.outcome.reason).not.toMatch(/answer was lost/);
   });
 });
 
